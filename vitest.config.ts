@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    environment: 'node',
+    // Property tests run many seeds; give them room without hiding real hangs.
+    testTimeout: 60_000,
+  },
+});
