@@ -1,0 +1,96 @@
+/**
+ * Routing: hash history (`#/labs/hash-ring?...`), so the built site works from any static host
+ * and sub-path, with deep links and reloads.
+ */
+import {
+  createHashHistory,
+  createRootRoute,
+  createRoute,
+  createRouter,
+  Link,
+  Outlet,
+  RouterProvider,
+  useParams,
+  useSearch,
+} from '@tanstack/react-router';
+import { MotionConfig } from 'framer-motion';
+import { lazy, Suspense, useMemo } from 'react';
+import { findLab } from '../labs/registry';
+import { Home } from './Home';
+import { type ThemeChoice, useTheme } from './theme';
+
+function RootLayout() {
+  const [theme, setTheme] = useTheme();
+  return (
+    <MotionConfig reducedMotion="user">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <div className="topbar">
+        <Link to="/" className="brand">
+          System Design Lab
+        </Link>
+        <label className="theme-picker">
+          <span className="visually-hidden">Theme</span>
+          <select value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)} aria-label="Theme">
+            <option value="system">System theme</option>
+            <option value="light">Light</option>
+            <option value="dark">Dark</option>
+          </select>
+        </label>
+      </div>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </MotionConfig>
+  );
+}
+
+function LabRoute() {
+  const { labId } = useParams({ strict: false }) as { labId: string };
+  const search = useSearch({ strict: false }) as Record<string, unknown>;
+  const lab = findLab(labId);
+  const Page = useMemo(() => (lab ? lazy(lab.load) : null), [lab]);
+  if (!lab || !Page) return <NotFound what={`a lab called "${labId}"`} />;
+  return (
+    <Suspense fallback={<p className="loading">Loading {lab.title}…</p>}>
+      <Page search={search} />
+    </Suspense>
+  );
+}
+
+function NotFound({ what }: { what: string }) {
+  return (
+    <div className="not-found">
+      <h1>Not found</h1>
+      <p>There is no {what} here.</p>
+      <Link to="/">See all labs</Link>
+    </div>
+  );
+}
+
+const rootRoute = createRootRoute({
+  component: RootLayout,
+  notFoundComponent: () => <NotFound what="page at this address" />,
+});
+const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: Home });
+const labRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/labs/$labId',
+  component: LabRoute,
+});
+
+export const router = createRouter({
+  routeTree: rootRoute.addChildren([homeRoute, labRoute]),
+  history: createHashHistory(),
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
+
+export function App() {
+  return <RouterProvider router={router} />;
+}

@@ -1,0 +1,161 @@
+/**
+ * The anatomy every lab page shares (DESIGN.md §5): header with share/export, notices, stage,
+ * controls, metrics, event log, lesson, and the playback bar; keyboard shortcuts, narration and
+ * the worker's errors with a reset that keeps the URL.
+ */
+import { Link } from '@tanstack/react-router';
+import { AnimatePresence, motion } from 'framer-motion';
+import { type ReactNode, useEffect, useState } from 'react';
+import { SPEED_MAX, SPEED_MIN } from '../../worker/protocol';
+import { type Session, useSession } from '../session';
+import { Narrator } from './Narrator';
+import { PlaybackBar } from './PlaybackBar';
+import { PLAYBACK_SHORTCUTS, type Shortcut, ShortcutSheet } from './ShortcutSheet';
+
+export interface LabLayoutProps {
+  title: string;
+  summary: string;
+  session: Session;
+  seed: number;
+  notices: string[];
+  onDismissNotices: () => void;
+  onReset: () => void;
+  onSeedChange: (seed: number) => void;
+  share: ReactNode;
+  stage: ReactNode;
+  controls: ReactNode;
+  metrics: ReactNode;
+  eventLog: ReactNode;
+  lesson: ReactNode;
+  labShortcuts: Shortcut[];
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT') {
+    const type = (target as HTMLInputElement).type;
+    return type !== 'checkbox' && type !== 'radio' && type !== 'range';
+  }
+  return target.isContentEditable;
+}
+
+export function LabLayout(props: LabLayoutProps) {
+  const { session } = props;
+  const [sheetOpen, setSheetOpen] = useState(false);
+  const error = useSession(session, (s) => s.error);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (isTyping(event.target)) return;
+      const state = session.store.getState();
+      const onControl = event.target instanceof HTMLButtonElement || event.target instanceof HTMLInputElement;
+      switch (event.key) {
+        case ' ':
+          if (event.target instanceof HTMLButtonElement) return;
+          event.preventDefault();
+          session.send({ type: state.frame?.playing ? 'pause' : 'play' });
+          return;
+        case 'ArrowRight':
+          if (onControl && (event.target as HTMLInputElement).type === 'range') return;
+          event.preventDefault();
+          session.send({ type: 'step' });
+          return;
+        case 'ArrowLeft':
+          if (onControl && (event.target as HTMLInputElement).type === 'range') return;
+          event.preventDefault();
+          session.send({ type: 'stepBack' });
+          return;
+        case '+':
+        case '=':
+          session.send({ type: 'setSpeed', speed: Math.min(SPEED_MAX, (state.frame?.speed ?? 1) * 2) });
+          return;
+        case '-':
+        case '_':
+          session.send({ type: 'setSpeed', speed: Math.max(SPEED_MIN, (state.frame?.speed ?? 1) / 2) });
+          return;
+        case 'Home':
+          event.preventDefault();
+          session.send({ type: 'seek', atMs: 0 });
+          return;
+        case '?':
+          setSheetOpen((open) => !open);
+          return;
+        default:
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [session]);
+
+  return (
+    <div className="lab">
+      <header className="lab-header">
+        <div>
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            <Link to="/">All labs</Link>
+          </nav>
+          <h1>{props.title}</h1>
+          <p className="summary">{props.summary}</p>
+        </div>
+        <div className="lab-header-actions">
+          {props.share}
+          <button type="button" onClick={() => setSheetOpen(true)} aria-label="Keyboard shortcuts (?)">
+            ?
+          </button>
+        </div>
+      </header>
+      <AnimatePresence>
+        {props.notices.length > 0 ? (
+          <motion.div
+            className="notices"
+            role="alert"
+            data-testid="notices"
+            initial={{ opacity: 0, height: 0 }}
+            animate={{ opacity: 1, height: 'auto' }}
+            exit={{ opacity: 0, height: 0 }}
+          >
+            <ul>
+              {props.notices.map((notice) => (
+                <li key={notice}>{notice}</li>
+              ))}
+            </ul>
+            <button type="button" onClick={props.onDismissNotices}>
+              Dismiss
+            </button>
+          </motion.div>
+        ) : null}
+      </AnimatePresence>
+      {error ? (
+        <div className="error-panel" role="alert" data-testid="worker-error">
+          <h2>The simulation stopped</h2>
+          <p>
+            {error.message} <span className="muted">(during {error.during})</span>
+          </p>
+          <p>Your settings are kept in the address bar.</p>
+          <button type="button" onClick={props.onReset}>
+            Reset lab
+          </button>
+        </div>
+      ) : null}
+      <div className="lab-grid">
+        <div className="lab-stage">{props.stage}</div>
+        <aside className="lab-controls" aria-label="Controls">
+          {props.controls}
+        </aside>
+        <div className="lab-metrics">{props.metrics}</div>
+        <div className="lab-log">{props.eventLog}</div>
+        <div className="lab-lesson">{props.lesson}</div>
+      </div>
+      <div className="playback-dock">
+        <PlaybackBar session={session} seed={props.seed} onReset={props.onReset} onSeedChange={props.onSeedChange} />
+      </div>
+      <Narrator session={session} />
+      {sheetOpen ? (
+        <ShortcutSheet shortcuts={[...PLAYBACK_SHORTCUTS, ...props.labShortcuts]} onClose={() => setSheetOpen(false)} />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * Share and export: copy a link that replays this exact run, export the stage (PNG, SVG) and
+ * the run (JSON), and import a run file. A bad file is refused with a message; the current run
+ * is untouched.
+ */
+import { useId, useRef, useState } from 'react';
+import type { z } from 'zod';
+import type { RunRecord } from '../../worker/protocol';
+import { downloadBlob, exportStagePng, exportStageSvg } from '../export-stage';
+import { parseRunFile, toRunFile } from '../run-file';
+import type { Session } from '../session';
+
+export function ShareExport({
+  session,
+  labId,
+  stageRef,
+  linkForRun,
+  onImport,
+  configSchema,
+  commandSchema,
+}: {
+  session: Session;
+  labId: string;
+  stageRef: React.RefObject<HTMLElement | null>;
+  linkForRun: (run: RunRecord) => string;
+  onImport: (run: RunRecord) => void;
+  configSchema: z.ZodType<unknown>;
+  commandSchema: z.ZodType<unknown>;
+}) {
+  const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
+  const [link, setLink] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const fileId = useId();
+  const stamp = () => new Date().toISOString().slice(0, 19).replaceAll(':', '-');
+
+  const copyLink = async () => {
+    const run = await session.requestRun();
+    const url = linkForRun(run);
+    setLink(url);
+    try {
+      await navigator.clipboard.writeText(url);
+      setStatus({ text: `Link copied: it replays ${run.commands.length} actions and opens at this moment.`, error: false });
+    } catch {
+      setStatus({ text: 'Copy the link below (the clipboard is not available here).', error: false });
+    }
+  };
+
+  const exportImage = async (kind: 'png' | 'svg') => {
+    const stage = stageRef.current;
+    if (!stage) return;
+    try {
+      if (kind === 'svg') exportStageSvg(stage, `${labId}-${stamp()}.svg`);
+      else await exportStagePng(stage, `${labId}-${stamp()}.png`);
+      setStatus({ text: `Stage exported as ${kind.toUpperCase()}.`, error: false });
+    } catch (error) {
+      setStatus({ text: error instanceof Error ? error.message : String(error), error: true });
+    }
+  };
+
+  const exportRun = async () => {
+    const run = await session.requestRun();
+    const text = JSON.stringify(toRunFile(run), null, 2);
+    downloadBlob(new Blob([text], { type: 'application/json' }), `${labId}-run-${stamp()}.json`);
+    setStatus({ text: `Run exported (${run.commands.length} actions).`, error: false });
+  };
+
+  const importRun = async (file: File) => {
+    const text = await file.text();
+    const parsed = parseRunFile(text, labId, configSchema, commandSchema);
+    if (!parsed.ok) {
+      setStatus({ text: `Could not import "${file.name}": ${parsed.error} Your current run is unchanged.`, error: true });
+      return;
+    }
+    setStatus({ text: `Imported "${file.name}" (${parsed.run.commands.length} actions).`, error: false });
+    onImport(parsed.run);
+  };
+
+  return (
+    <section className="share" aria-label="Share and export">
+      <button type="button" onClick={copyLink} data-testid="copy-link">
+        Copy link
+      </button>
+      <button type="button" onClick={() => exportImage('png')}>
+        PNG
+      </button>
+      <button type="button" onClick={() => exportImage('svg')}>
+        SVG
+      </button>
+      <button type="button" onClick={exportRun} data-testid="export-run">
+        Export run
+      </button>
+      <label htmlFor={fileId} className="button-like">
+        Import run
+      </label>
+      <input
+        id={fileId}
+        ref={fileInput}
+        type="file"
+        accept="application/json,.json"
+        className="visually-hidden"
+        data-testid="import-run"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (file) void importRun(file);
+          e.target.value = '';
+        }}
+      />
+      {status ? (
+        <p role={status.error ? 'alert' : 'status'} className={status.error ? 'field-error' : 'status'} data-testid="share-status">
+          {status.text}
+        </p>
+      ) : null}
+      {link ? (
+        <input className="share-link" readOnly value={link} aria-label="Link to this run" onFocus={(e) => e.target.select()} data-testid="share-link" />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * The hash-ring lab's URL state (its initial config) and its command schema, both validated
+ * with zod. The bounds here are the simulation's own limits.
+ */
+import { z } from 'zod';
+import { HASH_NAMES, type HashName } from './sim/hash';
+import {
+  type HashRingCommand,
+  type HashRingConfig,
+  KEY_NAME_LENGTH_MAX,
+  KEYS_BULK_MAX,
+  REPLICATION_FACTOR_MAX,
+  REQUESTS_PER_SECOND_MAX,
+  SERVERS_MAX,
+  VNODES_PER_SERVER_MAX,
+  VNODES_TOTAL_MAX,
+  WEIGHT_MAX,
+} from './sim/model';
+
+export const hashRingDefaults: HashRingConfig = {
+  servers: 4,
+  vnodesPerServer: 100,
+  hash: 'murmur3',
+  replicationFactor: 3,
+  keys: 2_000,
+  popularity: 'uniform',
+  zipfExponent: 1.1,
+  requestsPerSecond: 40,
+};
+
+const intIn = (min: number, max: number, what: string) =>
+  z.coerce
+    .number({ message: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .min(min, `${what} is at least ${min}`)
+    .max(max, `${what} is at most ${max.toLocaleString('en-US')}`);
+
+export const hashRingFields = {
+  servers: intIn(0, SERVERS_MAX, 'servers'),
+  vnodesPerServer: intIn(1, VNODES_PER_SERVER_MAX, 'virtual nodes per server'),
+  hash: z.enum(HASH_NAMES as readonly HashName[] as [HashName, ...HashName[]], {
+    message: `hash is one of ${HASH_NAMES.join(', ')}`,
+  }),
+  replicationFactor: intIn(1, REPLICATION_FACTOR_MAX, 'replication factor'),
+  keys: intIn(0, KEYS_BULK_MAX, 'keys'),
+  popularity: z.enum(['uniform', 'zipf'], { message: 'popularity is uniform or zipf' }),
+  zipfExponent: z.coerce.number().min(0, 'Zipf s is at least 0').max(3, 'Zipf s is at most 3'),
+  requestsPerSecond: intIn(0, REQUESTS_PER_SECOND_MAX, 'requests per second'),
+};
+
+export const hashRingConfigSchema = z
+  .object(hashRingFields)
+  .refine((c) => c.servers * c.vnodesPerServer <= VNODES_TOTAL_MAX, {
+    message: `servers × virtual nodes is at most ${VNODES_TOTAL_MAX.toLocaleString('en-US')}`,
+  }) as unknown as z.ZodObject<typeof hashRingFields>;
+
+const serverId = z.string().regex(/^S\d{1,6}$/, 'a server id like S3');
+const hashName = hashRingFields.hash;
+
+export const hashRingCommandSchema: z.ZodType<HashRingCommand> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('addServer'), weight: z.number().int().min(1).max(WEIGHT_MAX).optional() }),
+  z.object({ type: z.literal('removeServer'), serverId }),
+  z.object({ type: z.literal('setFailed'), serverId, failed: z.boolean() }),
+  z.object({ type: z.literal('setWeight'), serverId, weight: z.number().int().min(1).max(WEIGHT_MAX) }),
+  z.object({ type: z.literal('setVnodes'), vnodesPerServer: z.number().int().min(1).max(VNODES_PER_SERVER_MAX) }),
+  z.object({ type: z.literal('setHash'), hash: hashName }),
+  z.object({
+    type: z.literal('setReplicationFactor'),
+    replicationFactor: z.number().int().min(1).max(REPLICATION_FACTOR_MAX),
+  }),
+  z.object({ type: z.literal('addKey'), key: z.string().min(1).max(KEY_NAME_LENGTH_MAX) }),
+  z.object({ type: z.literal('setBulkKeys'), count: z.number().int().min(0).max(KEYS_BULK_MAX) }),
+  z.object({ type: z.literal('clearKeys') }),
+  z.object({ type: z.literal('lookup'), key: z.string().max(KEY_NAME_LENGTH_MAX).nullable() }),
+  z.object({
+    type: z.literal('setWorkload'),
+    popularity: z.enum(['uniform', 'zipf']),
+    zipfExponent: z.number().min(0).max(3),
+    requestsPerSecond: z.number().int().min(0).max(REQUESTS_PER_SECOND_MAX),
+  }),
+]) as z.ZodType<HashRingCommand>;

@@ -1,0 +1,172 @@
+/**
+ * Metrics: keys per server with the mean, the spread as figures, request load over time (where a
+ * hot key shows), and the batch-computed curve of spread against virtual nodes.
+ */
+import { useEffect, useRef } from 'react';
+import { type BarChart, createBarChart, createLineChart, type LineChart } from '../../../app/charts/charts';
+import { formatCount, formatPercent, formatRatio } from '../../../app/format';
+import { currentTheme, seriesColor } from '../../../app/palette';
+import { latestBatch, type Session, useSession } from '../../../app/session';
+import { BatchProgress } from '../../../app/ui/BatchProgress';
+import type { VnodeCurveResult } from '../sim/batch';
+import type { HashRingSnapshot } from '../sim/snapshot';
+import { LOAD_WINDOW_MS } from '../sim/snapshot';
+import { useHashRingSnapshot } from './HashRingPage';
+
+export function HashRingMetrics({ session }: { session: Session }) {
+  const snapshot = useHashRingSnapshot(session);
+  if (!snapshot) return null;
+  const keys = snapshot.keyStats;
+  const requests = snapshot.requestStats;
+  return (
+    <section className="panel metrics" aria-labelledby="metrics-title">
+      <h2 id="metrics-title">Metrics</h2>
+      <dl className="figures" data-testid="figures">
+        <Figure label="Keys" value={formatCount(snapshot.keysTotal)} />
+        <Figure label="Keys per live server (mean)" value={formatCount(keys.mean)} />
+        <Figure label="Spread of keys (std dev / mean)" value={formatPercent(keys.coefficientOfVariation)} testId="keys-cv" />
+        <Figure label="Busiest server (keys, max / mean)" value={formatRatio(keys.maxOverMean)} testId="keys-max-over-mean" />
+        <Figure label={`Busiest server (requests in ${LOAD_WINDOW_MS / 1000} s, max / mean)`} value={formatRatio(requests.maxOverMean)} />
+        <Figure label="Requests served" value={formatCount(snapshot.requestsTotal)} />
+        {snapshot.hotKey ? (
+          <Figure
+            label="Hottest key"
+            value={`${snapshot.hotKey.name}: ${formatPercent(snapshot.hotKey.share)} of requests → ${snapshot.hotKey.ownerId ?? '—'}`}
+          />
+        ) : null}
+      </dl>
+      <KeysBarChart snapshot={snapshot} />
+      <LoadChart snapshot={snapshot} />
+      <VnodeCurve session={session} snapshot={snapshot} />
+    </section>
+  );
+}
+
+function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="figure">
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+    </div>
+  );
+}
+
+function KeysBarChart({ snapshot }: { snapshot: HashRingSnapshot }) {
+  const svg = useRef<SVGSVGElement>(null);
+  const chart = useRef<BarChart | null>(null);
+  useEffect(() => {
+    if (!svg.current) return;
+    chart.current = createBarChart(svg.current, {
+      size: { width: 420, height: 180 },
+      yLabel: 'keys',
+      title: 'Keys per server, with the mean over live servers',
+    });
+    return () => chart.current?.destroy();
+  }, []);
+  useEffect(() => {
+    const theme = currentTheme();
+    chart.current?.update(
+      snapshot.servers.map((s, i) => ({
+        label: s.id,
+        value: s.keyCount,
+        color: seriesColor(i, theme),
+        muted: s.failed,
+      })),
+      snapshot.keyStats.mean > 0 ? { value: snapshot.keyStats.mean, label: 'mean' } : null,
+    );
+  }, [snapshot]);
+  return (
+    <figure>
+      <figcaption>Keys per server</figcaption>
+      <svg ref={svg} className="chart" data-testid="keys-chart" />
+    </figure>
+  );
+}
+
+function LoadChart({ snapshot }: { snapshot: HashRingSnapshot }) {
+  const svg = useRef<SVGSVGElement>(null);
+  const chart = useRef<LineChart | null>(null);
+  useEffect(() => {
+    if (!svg.current) return;
+    chart.current = createLineChart(svg.current, {
+      size: { width: 420, height: 180 },
+      xLabel: 'virtual time (s)',
+      yLabel: 'requests / s',
+      title: 'Requests per second handled by each server',
+    });
+    return () => chart.current?.destroy();
+  }, []);
+  const seriesKey = `${snapshot.loadSeries.at(-1)?.startMs ?? -1}|${snapshot.servers.length}|${snapshot.loadSeries.length}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart changes once per load bucket.
+  useEffect(() => {
+    const theme = currentTheme();
+    const complete = snapshot.loadSeries.slice(0, -1);
+    chart.current?.update(
+      snapshot.servers.slice(0, 24).map((server, index) => ({
+        name: server.id,
+        color: seriesColor(index, theme),
+        dashed: index >= 8,
+        points: complete.map((bucket) => [bucket.startMs / 1000, bucket.counts[index] ?? 0] as [number, number]),
+      })),
+    );
+  }, [seriesKey]);
+  return (
+    <figure>
+      <figcaption>Request load per server (completed seconds)</figcaption>
+      <svg ref={svg} className="chart" data-testid="load-chart" />
+    </figure>
+  );
+}
+
+function VnodeCurve({ session, snapshot }: { session: Session; snapshot: HashRingSnapshot }) {
+  const batch = useSession(session, (s) => latestBatch(s, 'vnodeCurve'));
+  const svg = useRef<SVGSVGElement>(null);
+  const chart = useRef<LineChart | null>(null);
+  const result = (batch?.result ?? null) as VnodeCurveResult | null;
+  useEffect(() => {
+    if (!svg.current) return;
+    chart.current = createLineChart(svg.current, {
+      size: { width: 420, height: 200 },
+      xLabel: 'virtual nodes per server (log scale)',
+      yLabel: 'std dev / mean',
+      title: 'Spread of keys over servers against virtual nodes, per hash function',
+      xLog: true,
+      yFormat: '.0%',
+    });
+    return () => chart.current?.destroy();
+  }, []);
+  useEffect(() => {
+    if (!result) return;
+    const theme = currentTheme();
+    const hashes = [...new Set(result.points.map((p) => p.hash))];
+    chart.current?.update(
+      hashes.map((hash, index) => ({
+        name: hash,
+        color: seriesColor(index + 4, theme),
+        dashed: index === 1,
+        points: result.points.filter((p) => p.hash === hash).map((p) => [p.vnodesPerServer, p.stdDevOverMean] as [number, number]),
+      })),
+      { x: snapshot.config.vnodesPerServer, label: `now: ${snapshot.config.vnodesPerServer}` },
+    );
+  }, [result, snapshot.config.vnodesPerServer]);
+  return (
+    <figure className="vnode-curve">
+      <figcaption>
+        Spread against virtual nodes{' '}
+        <button type="button" onClick={() => session.startBatch('vnodeCurve', {})} disabled={batch?.running ?? false} data-testid="run-curve">
+          {result ? 'Recompute' : 'Compute'}
+        </button>
+      </figcaption>
+      <BatchProgress session={session} batch={batch} />
+      <svg ref={svg} className="chart" data-testid="vnode-chart" style={result ? undefined : { display: 'none' }} />
+      {result ? (
+        <p className="muted">
+          {formatCount(result.keysUsed)} {result.syntheticKeys ? 'generated ' : ''}keys over {result.servers} live servers; lines:{' '}
+          {[...new Set(result.points.map((p) => p.hash))].join(', ')}.
+        </p>
+      ) : (
+        <p className="muted">Computes the spread for 1 to 500 virtual nodes with each hash function, in the worker.</p>
+      )}
+    </figure>
+  );
+}

@@ -1,0 +1,523 @@
+/**
+ * The runner drives one lab simulation on a virtual clock: play, pause, speed, step, seek with
+ * checkpoints and replay, a command log that forks when a command lands in the past, frames
+ * pulled by the UI, and batch jobs in slices. It is pure apart from the injected CPU clock, so
+ * it is unit-tested in Node; `entry.worker.ts` only wires it to postMessage.
+ */
+import type { BatchJob, LabSim, SimEvent } from '../kernel/sim';
+import {
+  assertNever,
+  type Frame,
+  type LoggedCommand,
+  type RunRecord,
+  SPEED_MAX,
+  SPEED_MIN,
+  type TimelineMarker,
+  type WorkerCommand,
+  type WorkerMessage,
+} from './protocol';
+
+export type AnyLabSim = LabSim<unknown, unknown, unknown, unknown, unknown>;
+export type LabLoader = (labId: string) => Promise<AnyLabSim>;
+
+export interface RunnerOptions {
+  /** A monotonic CPU clock in ms (performance.now in the worker, a fake in tests). */
+  clockMs: () => number;
+  /** Virtual ms between checkpoints at the start; doubles when checkpoints are thinned. */
+  checkpointIntervalMs?: number;
+  checkpointsMax?: number;
+  /** CPU ms one frame may spend advancing the simulation. */
+  frameBudgetMs?: number;
+  /** How far "step" moves when no event is scheduled. */
+  stepFallbackMs?: number;
+  /** Run the lab's invariant checker after every step (tests and development builds). */
+  checkInvariants?: boolean;
+}
+
+/** No run goes past one virtual hour: every view and series is sized for that. */
+export const RUN_LENGTH_MS_MAX = 60 * 60 * 1000;
+/** A UI frame never asks for more than this much wall time (a tab that slept is not a jump). */
+export const FRAME_WALL_MS_MAX = 250;
+export const MARKERS_MAX = 5_000;
+/** Events sent on a reset of the UI's event log. */
+const EVENTS_RESET_MAX = 500;
+
+interface Checkpoint {
+  atMs: number;
+  state: unknown;
+  /** How many commands of the log the checkpointed state includes. */
+  commandCount: number;
+}
+
+interface BatchSlot {
+  name: string;
+  job: BatchJob<unknown>;
+}
+
+export class Runner {
+  private sim: AnyLabSim | null = null;
+  private run: RunRecord | null = null;
+  private state: unknown = null;
+  private commands: LoggedCommand[] = [];
+  private appliedCount = 0;
+  private checkpoints: Checkpoint[] = [];
+  private checkpointIntervalMs: number;
+  /** The furthest point the run has reached: a virtual time and how many commands were applied. */
+  private horizonMs = 0;
+  private horizonCommandCount = 0;
+  private markers: TimelineMarker[] = [];
+  private markersDirty = true;
+  private playing = false;
+  private speed = 1;
+  private virtualCarryMs = 0;
+  private dirty = true;
+  private eventsSentTotal = 0;
+  private eventsNeedReset = true;
+  private batches = new Map<string, BatchSlot>();
+  /** Versions of the snapshot's heavy parts the UI already holds (see LabSim.view). */
+  private knownVersions: Record<string, string> = {};
+  private readonly options: Required<RunnerOptions>;
+
+  constructor(
+    private readonly loadLab: LabLoader,
+    options: RunnerOptions,
+  ) {
+    this.options = {
+      checkpointIntervalMs: 5_000,
+      checkpointsMax: 240,
+      frameBudgetMs: 8,
+      stepFallbackMs: 100,
+      checkInvariants: false,
+      ...options,
+    };
+    this.checkpointIntervalMs = this.options.checkpointIntervalMs;
+  }
+
+  /** Handles one UI command and returns the messages to send back. */
+  async handle(command: WorkerCommand): Promise<WorkerMessage[]> {
+    switch (command.type) {
+      case 'load':
+        await this.load(command.run);
+        return [];
+      case 'frame':
+        return [{ type: 'frame', frame: this.frame(command.wallMs) }];
+      case 'play':
+        this.playing = true;
+        this.dirty = true;
+        return [];
+      case 'pause':
+        this.playing = false;
+        this.dirty = true;
+        return [];
+      case 'setSpeed':
+        this.speed = clampSpeed(command.speed);
+        this.dirty = true;
+        return [];
+      case 'step':
+        this.step();
+        return [];
+      case 'stepBack':
+        this.stepBack();
+        return [];
+      case 'seek':
+        this.seek(command.atMs);
+        return [];
+      case 'apply':
+        this.applyNow(command.command);
+        return [];
+      case 'reset':
+        this.resetRun();
+        return [];
+      case 'getRun':
+        return [{ type: 'run', run: this.currentRun() }];
+      case 'batch':
+        return this.startBatch(command.jobId, command.name, command.params);
+      case 'cancelBatch':
+        return this.cancelBatch(command.jobId);
+      default:
+        return assertNever(command);
+    }
+  }
+
+  get nowMs(): number {
+    return this.requireSim().nowMs(this.state);
+  }
+
+  get isPlaying(): boolean {
+    return this.playing;
+  }
+
+  get commandLog(): readonly LoggedCommand[] {
+    return this.commands;
+  }
+
+  get timelineMarkers(): readonly TimelineMarker[] {
+    return this.markers;
+  }
+
+  /** The current lab state (for tests and debugging; treat as read-only). */
+  get currentState(): unknown {
+    return this.state;
+  }
+
+  get checkpointCount(): number {
+    return this.checkpoints.length;
+  }
+
+  async load(run: RunRecord): Promise<void> {
+    this.sim = await this.loadLab(run.labId);
+    this.run = { ...run, commands: [] };
+    this.playing = false;
+    this.batches.clear();
+    this.knownVersions = {};
+    this.restart();
+    // A shared or imported run replays its commands, then lands where the learner was.
+    this.commands = run.commands
+      .filter((c) => Number.isInteger(c.atMs) && c.atMs >= 0 && c.atMs <= RUN_LENGTH_MS_MAX)
+      .sort((a, b) => a.atMs - b.atMs);
+    const lastCommandAtMs = this.commands.at(-1)?.atMs ?? 0;
+    this.goForward(Math.max(lastCommandAtMs, 0), null);
+    this.extendHorizon();
+    this.seek(clampTime(run.atMs));
+  }
+
+  private restart(): void {
+    const sim = this.requireSim();
+    const run = this.requireRun();
+    this.state = sim.create(run.config, run.seed);
+    this.check();
+    this.commands = [];
+    this.appliedCount = 0;
+    this.checkpointIntervalMs = this.options.checkpointIntervalMs;
+    this.checkpoints = [{ atMs: 0, state: structuredClone(this.state), commandCount: 0 }];
+    this.horizonMs = 0;
+    this.horizonCommandCount = 0;
+    this.markers = [];
+    this.collectMarkers(sim.events(this.state).items);
+    this.markersDirty = true;
+    this.virtualCarryMs = 0;
+    this.eventsNeedReset = true;
+    this.dirty = true;
+  }
+
+  resetRun(): void {
+    this.playing = false;
+    this.restart();
+  }
+
+  /** Applies a lab command now. A command in the past of the run forks it: the future is dropped. */
+  applyNow(command: unknown): void {
+    const sim = this.requireSim();
+    const atMs = sim.nowMs(this.state);
+    if (atMs < this.horizonMs || this.appliedCount < this.commands.length) this.forkAt(atMs);
+    const before = sim.events(this.state).total;
+    sim.apply(this.state, command);
+    this.commands.push({ atMs, command });
+    this.appliedCount = this.commands.length;
+    this.check();
+    this.collectNewEvents(before);
+    this.dirty = true;
+  }
+
+  private forkAt(atMs: number): void {
+    // Commands at exactly atMs were applied before this one, so they stay.
+    this.commands = this.commands.slice(0, this.appliedCount);
+    this.checkpoints = this.checkpoints.filter((c) => c.atMs <= atMs);
+    this.horizonMs = atMs;
+    this.horizonCommandCount = this.appliedCount;
+    const kept = this.markers.filter((m) => m.atMs <= atMs);
+    if (kept.length !== this.markers.length) {
+      this.markers = kept;
+      this.markersDirty = true;
+    }
+  }
+
+  /** Moves to the next scheduled event (or the next command of the log, or a small step). */
+  step(): void {
+    const sim = this.requireSim();
+    const now = sim.nowMs(this.state);
+    const nextEvent = sim.nextEventAtMs(this.state);
+    const nextCommand = this.commands[this.appliedCount]?.atMs;
+    const candidates = [nextEvent, nextCommand].filter(
+      (t): t is number => t !== null && t !== undefined && t > now,
+    );
+    const target = candidates.length > 0 ? Math.min(...candidates) : now + this.options.stepFallbackMs;
+    this.playing = false;
+    this.seek(Math.min(target, RUN_LENGTH_MS_MAX));
+  }
+
+  /** Moves back to the previous timeline marker, or a small step back. */
+  stepBack(): void {
+    const now = this.nowMs;
+    let target = Math.max(0, now - this.options.stepFallbackMs);
+    for (const marker of this.markers) {
+      if (marker.atMs < now && marker.atMs > target) target = marker.atMs;
+    }
+    this.playing = false;
+    this.seek(target);
+  }
+
+  /** Puts the run at `atMs`: from the nearest earlier checkpoint, replaying the command log. */
+  seek(atMs: number): void {
+    const sim = this.requireSim();
+    const target = clampTime(atMs);
+    if (target < sim.nowMs(this.state)) {
+      const checkpoint = this.checkpointAtOrBefore(target);
+      this.state = structuredClone(checkpoint.state);
+      this.appliedCount = checkpoint.commandCount;
+      this.eventsNeedReset = true;
+    }
+    this.goForward(target, null);
+    this.extendHorizon();
+    this.eventsNeedReset = true;
+    this.dirty = true;
+  }
+
+  private checkpointAtOrBefore(atMs: number): Checkpoint {
+    let found = this.checkpoints[0];
+    for (const checkpoint of this.checkpoints) {
+      if (checkpoint.atMs <= atMs) found = checkpoint;
+      else break;
+    }
+    if (!found) throw new Error('runner has no checkpoint (the run was not loaded)');
+    return found;
+  }
+
+  /**
+   * Runs the simulation forward to `targetMs`, applying logged commands at their times and
+   * taking checkpoints on the way. With a CPU deadline it may stop early; returns the time reached.
+   */
+  private goForward(targetMs: number, deadlineMs: number | null): number {
+    const sim = this.requireSim();
+    let guard = 0;
+    for (;;) {
+      const now = sim.nowMs(this.state);
+      const nextCommand = this.commands[this.appliedCount];
+      const lastCheckpoint = this.checkpoints.at(-1);
+      const nextCheckpointAtMs = (lastCheckpoint?.atMs ?? 0) + this.checkpointIntervalMs;
+      const commandDue = nextCommand !== undefined && nextCommand.atMs <= targetMs;
+      const stopAtMs = Math.min(
+        commandDue ? nextCommand.atMs : Number.POSITIVE_INFINITY,
+        nextCheckpointAtMs,
+        targetMs,
+      );
+      if (stopAtMs > now) this.advanceState(stopAtMs);
+      if (commandDue && nextCommand.atMs <= stopAtMs) {
+        const before = sim.events(this.state).total;
+        sim.apply(this.state, nextCommand.command);
+        this.appliedCount += 1;
+        this.check();
+        this.collectNewEvents(before);
+        continue;
+      }
+      if (stopAtMs === nextCheckpointAtMs && nextCheckpointAtMs > (lastCheckpoint?.atMs ?? -1)) {
+        this.takeCheckpoint(nextCheckpointAtMs);
+      }
+      if (stopAtMs >= targetMs) return targetMs;
+      if (deadlineMs !== null && this.options.clockMs() >= deadlineMs) return stopAtMs;
+      guard += 1;
+      if (guard > 10_000_000) throw new Error('runner made no progress while advancing');
+    }
+  }
+
+  private advanceState(toMs: number): void {
+    const sim = this.requireSim();
+    const before = sim.events(this.state).total;
+    sim.advanceTo(this.state, toMs);
+    this.check();
+    this.collectNewEvents(before);
+  }
+
+  private takeCheckpoint(atMs: number): void {
+    this.checkpoints.push({
+      atMs,
+      state: structuredClone(this.state),
+      commandCount: this.appliedCount,
+    });
+    if (this.checkpoints.length > this.options.checkpointsMax) this.thinCheckpoints();
+  }
+
+  /** Keeps memory bounded on long runs: every other checkpoint goes and the spacing doubles. */
+  private thinCheckpoints(): void {
+    this.checkpointIntervalMs *= 2;
+    this.checkpoints = this.checkpoints.filter(
+      (c, index) => index === 0 || c.atMs % this.checkpointIntervalMs === 0,
+    );
+  }
+
+  private extendHorizon(): void {
+    const now = this.nowMs;
+    if (
+      now > this.horizonMs ||
+      (now === this.horizonMs && this.appliedCount > this.horizonCommandCount)
+    ) {
+      this.horizonMs = now;
+      this.horizonCommandCount = this.appliedCount;
+    }
+  }
+
+  /**
+   * Events appended since `totalBefore` become timeline markers when they lie beyond the
+   * furthest point the run had reached: replays after a seek regenerate events already marked.
+   */
+  private collectNewEvents(totalBefore: number): void {
+    const log = this.requireSim().events(this.state);
+    const added = log.total - totalBefore;
+    if (added > 0) {
+      this.dirty = true;
+      const fresh = log.items.slice(Math.max(0, log.items.length - added));
+      const commandCount = this.appliedCount;
+      this.collectMarkers(
+        fresh.filter(
+          (e) =>
+            e.atMs > this.horizonMs ||
+            (e.atMs === this.horizonMs && commandCount > this.horizonCommandCount),
+        ),
+      );
+    }
+    this.extendHorizon();
+  }
+
+  private collectMarkers(events: readonly SimEvent[]): void {
+    for (const event of events) {
+      if (this.markers.length >= MARKERS_MAX) break;
+      this.markers.push({ atMs: event.atMs, kind: event.kind, text: event.text });
+      this.markersDirty = true;
+    }
+  }
+
+  /** Produces one frame: advances by wall time × speed when playing, within the CPU budget. */
+  frame(wallMs: number): Frame {
+    const sim = this.requireSim();
+    const startedMs = this.options.clockMs();
+    const wall = Number.isFinite(wallMs) ? Math.min(Math.max(wallMs, 0), FRAME_WALL_MS_MAX) : 0;
+    let actualSpeed = 0;
+    let behind = false;
+    if (this.playing) {
+      const before = sim.nowMs(this.state);
+      const wantedMs = wall * this.speed + this.virtualCarryMs;
+      const stepMs = Math.floor(wantedMs);
+      this.virtualCarryMs = wantedMs - stepMs;
+      const target = Math.min(before + stepMs, RUN_LENGTH_MS_MAX);
+      const reached = this.goForward(target, startedMs + this.options.frameBudgetMs);
+      this.extendHorizon();
+      behind = reached < target;
+      if (behind) this.virtualCarryMs = 0;
+      actualSpeed = wall > 0 ? (reached - before) / wall : this.speed;
+      if (reached >= RUN_LENGTH_MS_MAX) this.playing = false;
+      if (reached !== before) this.dirty = true;
+    }
+    const changed = this.dirty;
+    this.dirty = false;
+    const log = sim.events(this.state);
+    let events: SimEvent[] = [];
+    const eventsReset = this.eventsNeedReset;
+    if (eventsReset) {
+      events = log.items.slice(-EVENTS_RESET_MAX);
+      this.eventsNeedReset = false;
+    } else if (log.total > this.eventsSentTotal) {
+      events = log.items.slice(Math.max(0, log.items.length - (log.total - this.eventsSentTotal)));
+    }
+    this.eventsSentTotal = log.total;
+    const markers = this.markersDirty ? this.markers.slice() : null;
+    this.markersDirty = false;
+    return {
+      labId: this.requireRun().labId,
+      atMs: sim.nowMs(this.state),
+      horizonMs: this.horizonMs,
+      playing: this.playing,
+      speed: this.speed,
+      actualSpeed: this.playing ? actualSpeed : 0,
+      behind,
+      changed,
+      snapshot: changed ? this.snapshot() : null,
+      events,
+      eventsReset,
+      markers,
+      commandCount: this.commands.length,
+      computeMs: this.options.clockMs() - startedMs,
+    };
+  }
+
+  private snapshot(): unknown {
+    const snapshot = this.requireSim().view(this.state, this.knownVersions);
+    const versions = (snapshot as { versions?: unknown } | null)?.versions;
+    if (versions && typeof versions === 'object') {
+      this.knownVersions = { ...(versions as Record<string, string>) };
+    }
+    return snapshot;
+  }
+
+  currentRun(): RunRecord {
+    const run = this.requireRun();
+    return { ...run, commands: this.commands.slice(), atMs: this.nowMs };
+  }
+
+  private startBatch(jobId: string, name: string, params: unknown): WorkerMessage[] {
+    const sim = this.requireSim();
+    if (!sim.batch) return [{ type: 'error', message: `This lab has no batch jobs.`, during: name }];
+    // A batch job works on a copy, so the live run can go on while it computes.
+    const job = sim.batch(structuredClone(this.state), name, params);
+    this.batches.set(jobId, { name, job });
+    return [];
+  }
+
+  private cancelBatch(jobId: string): WorkerMessage[] {
+    const slot = this.batches.get(jobId);
+    if (!slot) return [];
+    slot.job.return(undefined);
+    this.batches.delete(jobId);
+    return [{ type: 'batchCancelled', jobId }];
+  }
+
+  get hasBatchWork(): boolean {
+    return this.batches.size > 0;
+  }
+
+  /** Runs batch slices until the CPU budget is spent; returns progress and finished results. */
+  runBatchSlices(budgetMs: number): WorkerMessage[] {
+    const messages: WorkerMessage[] = [];
+    const deadline = this.options.clockMs() + budgetMs;
+    for (const [jobId, slot] of this.batches) {
+      let last: WorkerMessage | null = null;
+      for (;;) {
+        const result = slot.job.next();
+        if (result.done) {
+          this.batches.delete(jobId);
+          messages.push({ type: 'batchResult', jobId, name: slot.name, result: result.value });
+          last = null;
+          break;
+        }
+        last = { type: 'progress', jobId, ...result.value };
+        if (this.options.clockMs() >= deadline) break;
+      }
+      if (last) messages.push(last);
+      if (this.options.clockMs() >= deadline) break;
+    }
+    return messages;
+  }
+
+  private check(): void {
+    if (this.options.checkInvariants) this.requireSim().checkInvariants?.(this.state);
+  }
+
+  private requireSim(): AnyLabSim {
+    if (!this.sim) throw new Error('No lab is loaded in the worker yet.');
+    return this.sim;
+  }
+
+  private requireRun(): RunRecord {
+    if (!this.run) throw new Error('No lab is loaded in the worker yet.');
+    return this.run;
+  }
+}
+
+export function clampSpeed(speed: number): number {
+  if (!Number.isFinite(speed)) return 1;
+  return Math.min(SPEED_MAX, Math.max(SPEED_MIN, speed));
+}
+
+function clampTime(atMs: number): number {
+  if (!Number.isFinite(atMs)) return 0;
+  return Math.min(RUN_LENGTH_MS_MAX, Math.max(0, Math.round(atMs)));
+}
