@@ -32,7 +32,11 @@ function RootLayout() {
         </Link>
         <label className="theme-picker">
           <span className="visually-hidden">Theme</span>
-          <select value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)} aria-label="Theme">
+          <select
+            value={theme}
+            onChange={(e) => setTheme(e.target.value as ThemeChoice)}
+            aria-label="Theme"
+          >
             <option value="system">System theme</option>
             <option value="light">Light</option>
             <option value="dark">Dark</option>

@@ -33,7 +33,10 @@ export function stageToSvgText(stage: HTMLElement): string {
   clone.setAttribute('width', String(Math.round(width)));
   clone.setAttribute('height', String(Math.round(height)));
   const styles = getComputedStyle(stage);
-  clone.setAttribute('style', `background:${styles.getPropertyValue('--bg') || '#fff'};color:${styles.color}`);
+  clone.setAttribute(
+    'style',
+    `background:${styles.getPropertyValue('--bg') || '#fff'};color:${styles.color}`,
+  );
   inlineCurrentColor(svg, clone);
   const viewBox = svg.viewBox.baseVal;
   for (const canvas of canvases.reverse()) {

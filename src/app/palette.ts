@@ -2,9 +2,27 @@
  * Colour-blind-safe categorical colours (Okabe & Ito, 2008), tuned per theme. Beyond eight
  * series the colours repeat, so every mark that carries identity also carries a label or shape.
  */
-export const OKABE_ITO = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#999999'];
+export const OKABE_ITO = [
+  '#E69F00',
+  '#56B4E9',
+  '#009E73',
+  '#F0E442',
+  '#0072B2',
+  '#D55E00',
+  '#CC79A7',
+  '#999999',
+];
 // Slightly deeper variants read better on a light background (yellow especially).
-const OKABE_ITO_ON_LIGHT = ['#C98A00', '#3A9AD9', '#008A63', '#B8A800', '#0072B2', '#D55E00', '#B8608F', '#7A7A7A'];
+const OKABE_ITO_ON_LIGHT = [
+  '#C98A00',
+  '#3A9AD9',
+  '#008A63',
+  '#B8A800',
+  '#0072B2',
+  '#D55E00',
+  '#B8608F',
+  '#7A7A7A',
+];
 
 export function seriesColor(index: number, theme: 'light' | 'dark'): string {
   const palette = theme === 'dark' ? OKABE_ITO : OKABE_ITO_ON_LIGHT;

@@ -31,21 +31,35 @@ export function parseRunFile(
   configSchema: z.ZodType<unknown>,
   commandSchema: z.ZodType<unknown>,
 ): { ok: true; run: RunRecord } | { ok: false; error: string } {
-  if (text.length > RUN_FILE_BYTES_MAX) return { ok: false, error: 'The file is larger than 20 MB.' };
+  if (text.length > RUN_FILE_BYTES_MAX)
+    return { ok: false, error: 'The file is larger than 20 MB.' };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, error: 'The file is not JSON. Export a run from this lab and import that file.' };
+    return {
+      ok: false,
+      error: 'The file is not JSON. Export a run from this lab and import that file.',
+    };
   }
   const header = z
-    .object({ format: z.literal(RUN_FILE_FORMAT), version: z.literal(RUN_FILE_VERSION), labId: z.string() })
+    .object({
+      format: z.literal(RUN_FILE_FORMAT),
+      version: z.literal(RUN_FILE_VERSION),
+      labId: z.string(),
+    })
     .safeParse(json);
   if (!header.success) {
-    return { ok: false, error: `The file is not a System Design Lab run (format "${RUN_FILE_FORMAT}", version ${RUN_FILE_VERSION}).` };
+    return {
+      ok: false,
+      error: `The file is not a System Design Lab run (format "${RUN_FILE_FORMAT}", version ${RUN_FILE_VERSION}).`,
+    };
   }
   if (header.data.labId !== labId) {
-    return { ok: false, error: `The file is a run of the "${header.data.labId}" lab, not of this one ("${labId}").` };
+    return {
+      ok: false,
+      error: `The file is a run of the "${header.data.labId}" lab, not of this one ("${labId}").`,
+    };
   }
   const body = z
     .object({
@@ -58,7 +72,13 @@ export function parseRunFile(
   if (!body.success) {
     const issue = body.error.issues[0];
     const where = issue?.path.join('.') || 'file';
-    return { ok: false, error: `The run is damaged at "${where}": ${issue?.message ?? 'invalid'}.` };
+    return {
+      ok: false,
+      error: `The run is damaged at "${where}": ${issue?.message ?? 'invalid'}.`,
+    };
   }
-  return { ok: true, run: { labId, ...body.data, commands: body.data.commands as RunRecord['commands'] } };
+  return {
+    ok: true,
+    run: { labId, ...body.data, commands: body.data.commands as RunRecord['commands'] },
+  };
 }

@@ -24,12 +24,17 @@ export interface BatchState {
   running: boolean;
 }
 
+export interface LoggedEvent extends SimEvent {
+  id: number;
+}
+
 export interface SessionState {
   ready: boolean;
   frame: Frame | null;
   /** The latest full snapshot (frames that did not change keep the previous one). */
   snapshot: unknown;
-  events: SimEvent[];
+  /** Events up to now, each with a client-side id for list keys. */
+  events: LoggedEvent[];
   markers: TimelineMarker[];
   batches: Record<string, BatchState>;
   error: { message: string; during: string } | null;
@@ -78,12 +83,19 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
     if (!destroyed) worker.postMessage(command);
   };
 
+  let eventId = 0;
+  const withIds = (events: SimEvent[]): LoggedEvent[] =>
+    events.map((event) => {
+      eventId += 1;
+      return { ...event, id: eventId };
+    });
+
   const onFrame = (frame: Frame) => {
     const prev = store.getState();
     const events = frame.eventsReset
-      ? frame.events
+      ? withIds(frame.events)
       : frame.events.length > 0
-        ? [...prev.events, ...frame.events].slice(-EVENTS_KEPT_MAX)
+        ? [...prev.events, ...withIds(frame.events)].slice(-EVENTS_KEPT_MAX)
         : prev.events;
     const important = frame.eventsReset ? [] : frame.events.filter((e) => e.important);
     const narration =
@@ -108,7 +120,11 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
         onFrame(message.frame);
         return;
       case 'progress':
-        updateBatch(message.jobId, { done: message.done, total: message.total, label: message.label });
+        updateBatch(message.jobId, {
+          done: message.done,
+          total: message.total,
+          label: message.label,
+        });
         return;
       case 'batchResult':
         updateBatch(message.jobId, { result: message.result, running: false, done: 1, total: 1 });
@@ -134,7 +150,12 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
   };
   worker.onerror = (event) => {
     inFlight = false;
-    store.setState({ error: { message: event.message || 'The simulation worker failed to start.', during: 'worker' } });
+    store.setState({
+      error: {
+        message: event.message || 'The simulation worker failed to start.',
+        during: 'worker',
+      },
+    });
   };
 
   function updateBatch(jobId: string, patch: Partial<BatchState>) {
@@ -179,7 +200,15 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
           if (batch.name === name && batch.running) send({ type: 'cancelBatch', jobId: id });
           if (batch.name === name) delete batches[id];
         }
-        batches[jobId] = { jobId, name, done: 0, total: 1, label: 'Starting…', result: null, running: true };
+        batches[jobId] = {
+          jobId,
+          name,
+          done: 0,
+          total: 1,
+          label: 'Starting…',
+          result: null,
+          running: true,
+        };
         return { batches };
       });
       send({ type: 'batch', jobId, name, params });

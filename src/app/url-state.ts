@@ -51,19 +51,27 @@ export function parseLabSearch<Shape extends z.ZodRawShape>(
   const whole = schema.safeParse(config);
   const finalConfig = whole.success ? whole.data : defaults;
   if (!whole.success) {
-    notices.push(`These settings do not fit together (${firstIssue(whole.error)}); using the defaults.`);
+    notices.push(
+      `These settings do not fit together (${firstIssue(whole.error)}); using the defaults.`,
+    );
   }
   let seed = DEFAULT_SEED;
   if (raw.seed !== undefined && raw.seed !== '') {
     const parsed = seedSchema.safeParse(raw.seed);
     if (parsed.success) seed = parsed.data;
-    else notices.push(`URL parameter "seed" = ${JSON.stringify(raw.seed)} is not a whole number from 0 to ${SEED_MAX}; using ${DEFAULT_SEED}.`);
+    else
+      notices.push(
+        `URL parameter "seed" = ${JSON.stringify(raw.seed)} is not a whole number from 0 to ${SEED_MAX}; using ${DEFAULT_SEED}.`,
+      );
   }
   let commands: LoggedCommand[] = [];
   if (typeof raw.run === 'string' && raw.run.length > 0) {
     const decoded = decodeRunParam(raw.run, commandSchema);
     if (decoded.ok) commands = decoded.commands;
-    else notices.push(`The shared run in this link could not be read (${decoded.error}); starting a fresh run.`);
+    else
+      notices.push(
+        `The shared run in this link could not be read (${decoded.error}); starting a fresh run.`,
+      );
   } else if (raw.run !== undefined) {
     notices.push('The shared run in this link could not be read; starting a fresh run.');
   }
@@ -71,7 +79,10 @@ export function parseLabSearch<Shape extends z.ZodRawShape>(
   if (raw.t !== undefined) {
     const parsed = z.coerce.number().int().min(0).max(3_600_000).safeParse(raw.t);
     if (parsed.success) atMs = parsed.data;
-    else notices.push(`URL parameter "t" = ${JSON.stringify(raw.t)} is not a time in ms within an hour; starting at 0.`);
+    else
+      notices.push(
+        `URL parameter "t" = ${JSON.stringify(raw.t)} is not a time in ms within an hour; starting at 0.`,
+      );
   }
   return { config: finalConfig, seed, commands, atMs, notices };
 }

@@ -24,7 +24,14 @@ export const LABS: readonly LabEntry[] = [
     title: 'Consistent hashing',
     summary:
       'Drag servers onto a hash ring and watch only a sliver of keys move, where hash mod N moves almost all.',
-    concepts: ['hash ring', 'virtual nodes', 'rebalancing', 'hash mod N', 'replication', 'hot keys'],
+    concepts: [
+      'hash ring',
+      'virtual nodes',
+      'rebalancing',
+      'hash mod N',
+      'replication',
+      'hot keys',
+    ],
     preview: 'previews/hash-ring.png',
     load: () => import('./hash-ring/view/HashRingPage'),
   },

@@ -35,14 +35,14 @@ function scheduleBatch(): void {
       try {
         post(runner.runBatchSlices(BATCH_SLICE_MS));
       } catch (error) {
-        post([{ type: 'error', message: describe(error), during: 'batch job' }]);
+        post([{ type: 'error', message: describeError(error), during: 'batch job' }]);
       }
       scheduleBatch();
     });
   }, 0);
 }
 
-function describe(error: unknown): string {
+function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -52,7 +52,7 @@ scope.onmessage = (event) => {
     try {
       post(await runner.handle(command));
     } catch (error) {
-      post([{ type: 'error', message: describe(error), during: command.type }]);
+      post([{ type: 'error', message: describeError(error), during: command.type }]);
     }
     scheduleBatch();
   });

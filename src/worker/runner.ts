@@ -241,7 +241,8 @@ export class Runner {
     const candidates = [nextEvent, nextCommand].filter(
       (t): t is number => t !== null && t !== undefined && t > now,
     );
-    const target = candidates.length > 0 ? Math.min(...candidates) : now + this.options.stepFallbackMs;
+    const target =
+      candidates.length > 0 ? Math.min(...candidates) : now + this.options.stepFallbackMs;
     this.playing = false;
     this.seek(Math.min(target, RUN_LENGTH_MS_MAX));
   }
@@ -455,7 +456,8 @@ export class Runner {
 
   private startBatch(jobId: string, name: string, params: unknown): WorkerMessage[] {
     const sim = this.requireSim();
-    if (!sim.batch) return [{ type: 'error', message: `This lab has no batch jobs.`, during: name }];
+    if (!sim.batch)
+      return [{ type: 'error', message: `This lab has no batch jobs.`, during: name }];
     // A batch job works on a copy, so the live run can go on while it computes.
     const job = sim.batch(structuredClone(this.state), name, params);
     this.batches.set(jobId, { name, job });

@@ -34,7 +34,10 @@ export function createBarChart(
   const plot = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
   const innerWidth = width - MARGIN.left - MARGIN.right;
   const innerHeight = height - MARGIN.top - MARGIN.bottom;
-  const xAxis = plot.append('g').attr('class', 'axis').attr('transform', `translate(0,${innerHeight})`);
+  const xAxis = plot
+    .append('g')
+    .attr('class', 'axis')
+    .attr('transform', `translate(0,${innerHeight})`);
   const yAxis = plot.append('g').attr('class', 'axis');
   plot
     .append('text')
@@ -44,7 +47,10 @@ export function createBarChart(
     .text(options.yLabel);
   const barsLayer = plot.append('g');
   const referenceLine = plot.append('line').attr('class', 'reference-line');
-  const referenceText = plot.append('text').attr('class', 'reference-label').attr('text-anchor', 'end');
+  const referenceText = plot
+    .append('text')
+    .attr('class', 'reference-label')
+    .attr('text-anchor', 'end');
   return {
     update(bars, reference) {
       const x = scaleBand<string>()
@@ -55,7 +61,9 @@ export function createBarChart(
       const y = scaleLinear().domain([0, top]).nice().range([innerHeight, 0]);
       const every = Math.ceil(bars.length / 16);
       xAxis.call(
-        axisBottom(x).tickValues(x.domain().filter((_, i) => i % every === 0)).tickSizeOuter(0),
+        axisBottom(x)
+          .tickValues(x.domain().filter((_, i) => i % every === 0))
+          .tickSizeOuter(0),
       );
       yAxis.call(axisLeft(y).ticks(5, 's'));
       barsLayer
@@ -79,7 +87,10 @@ export function createBarChart(
           .attr('y1', y(reference.value))
           .attr('y2', y(reference.value))
           .attr('visibility', 'visible');
-        referenceText.attr('x', innerWidth).attr('y', y(reference.value) - 4).text(reference.label);
+        referenceText
+          .attr('x', innerWidth)
+          .attr('y', y(reference.value) - 4)
+          .text(reference.label);
       } else {
         referenceLine.attr('visibility', 'hidden');
         referenceText.text('');
@@ -121,7 +132,10 @@ export function createLineChart(
   const plot = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
   const innerWidth = width - MARGIN.left - MARGIN.right;
   const innerHeight = height - MARGIN.top - MARGIN.bottom;
-  const xAxis = plot.append('g').attr('class', 'axis').attr('transform', `translate(0,${innerHeight})`);
+  const xAxis = plot
+    .append('g')
+    .attr('class', 'axis')
+    .attr('transform', `translate(0,${innerHeight})`);
   const yAxis = plot.append('g').attr('class', 'axis');
   plot
     .append('text')
@@ -146,8 +160,12 @@ export function createLineChart(
       const xMin = xs.length > 0 ? Math.min(...xs) : 0;
       const xMax = xs.length > 0 ? Math.max(...xs) : 1;
       const x = options.xLog
-        ? scaleLog().domain([Math.max(xMin, 1e-9), Math.max(xMax, xMin * 10, 1)]).range([0, innerWidth])
-        : scaleLinear().domain([xMin, xMax === xMin ? xMin + 1 : xMax]).range([0, innerWidth]);
+        ? scaleLog()
+            .domain([Math.max(xMin, 1e-9), Math.max(xMax, xMin * 10, 1)])
+            .range([0, innerWidth])
+        : scaleLinear()
+            .domain([xMin, xMax === xMin ? xMin + 1 : xMax])
+            .range([0, innerWidth]);
       const y = scaleLinear()
         .domain([0, Math.max(max(ys) ?? 1, 1e-9)])
         .nice()
@@ -185,7 +203,10 @@ export function createLineChart(
           .attr('y1', 0)
           .attr('y2', innerHeight)
           .attr('visibility', 'visible');
-        markerText.attr('x', x(marker.x) + 4).attr('y', 10).text(marker.label);
+        markerText
+          .attr('x', x(marker.x) + 4)
+          .attr('y', 10)
+          .text(marker.label);
       } else {
         markerLine.attr('visibility', 'hidden');
         markerText.text('');

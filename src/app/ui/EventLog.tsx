@@ -12,8 +12,8 @@ export function EventLog({ session }: { session: Session }) {
       <h2 id="event-log-title">Event log</h2>
       {shown.length === 0 ? <p className="muted">Nothing has happened yet.</p> : null}
       <ol data-testid="event-log">
-        {shown.map((event, index) => (
-          <li key={`${event.atMs}-${events.length - index}`} className={`event event-${event.kind}`}>
+        {shown.map((event) => (
+          <li key={event.id} className={`event event-${event.kind}`}>
             <button type="button" onClick={() => session.send({ type: 'seek', atMs: event.atMs })}>
               <time>{formatSeconds(event.atMs)}</time>
               <span>{event.text}</span>

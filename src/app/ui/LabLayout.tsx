@@ -51,7 +51,8 @@ export function LabLayout(props: LabLayoutProps) {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
       if (isTyping(event.target)) return;
       const state = session.store.getState();
-      const onControl = event.target instanceof HTMLButtonElement || event.target instanceof HTMLInputElement;
+      const onControl =
+        event.target instanceof HTMLButtonElement || event.target instanceof HTMLInputElement;
       switch (event.key) {
         case ' ':
           if (event.target instanceof HTMLButtonElement) return;
@@ -70,11 +71,17 @@ export function LabLayout(props: LabLayoutProps) {
           return;
         case '+':
         case '=':
-          session.send({ type: 'setSpeed', speed: Math.min(SPEED_MAX, (state.frame?.speed ?? 1) * 2) });
+          session.send({
+            type: 'setSpeed',
+            speed: Math.min(SPEED_MAX, (state.frame?.speed ?? 1) * 2),
+          });
           return;
         case '-':
         case '_':
-          session.send({ type: 'setSpeed', speed: Math.max(SPEED_MIN, (state.frame?.speed ?? 1) / 2) });
+          session.send({
+            type: 'setSpeed',
+            speed: Math.max(SPEED_MIN, (state.frame?.speed ?? 1) / 2),
+          });
           return;
         case 'Home':
           event.preventDefault();
@@ -102,7 +109,11 @@ export function LabLayout(props: LabLayoutProps) {
         </div>
         <div className="lab-header-actions">
           {props.share}
-          <button type="button" onClick={() => setSheetOpen(true)} aria-label="Keyboard shortcuts (?)">
+          <button
+            type="button"
+            onClick={() => setSheetOpen(true)}
+            aria-label="Keyboard shortcuts (?)"
+          >
             ?
           </button>
         </div>
@@ -150,11 +161,19 @@ export function LabLayout(props: LabLayoutProps) {
         <div className="lab-lesson">{props.lesson}</div>
       </div>
       <div className="playback-dock">
-        <PlaybackBar session={session} seed={props.seed} onReset={props.onReset} onSeedChange={props.onSeedChange} />
+        <PlaybackBar
+          session={session}
+          seed={props.seed}
+          onReset={props.onReset}
+          onSeedChange={props.onSeedChange}
+        />
       </div>
       <Narrator session={session} />
       {sheetOpen ? (
-        <ShortcutSheet shortcuts={[...PLAYBACK_SHORTCUTS, ...props.labShortcuts]} onClose={() => setSheetOpen(false)} />
+        <ShortcutSheet
+          shortcuts={[...PLAYBACK_SHORTCUTS, ...props.labShortcuts]}
+          onClose={() => setSheetOpen(false)}
+        />
       ) : null}
     </div>
   );

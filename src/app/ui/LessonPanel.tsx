@@ -25,7 +25,9 @@ export function LessonPanel<Config, Snapshot>({
 }) {
   const [predictions, setPredictions] = useState<Record<string, string>>({});
   const [pending, setPending] = useState<Pending | null>(null);
-  const [answers, setAnswers] = useState<Record<string, { predictedId: string; choiceId: string; text: string }>>({});
+  const [answers, setAnswers] = useState<
+    Record<string, { predictedId: string; choiceId: string; text: string }>
+  >({});
   const frame = useSession(session, (s) => s.frame);
   const snapshot = useSession(session, (s) => s.snapshot) as Snapshot | null;
 
@@ -35,7 +37,10 @@ export function LessonPanel<Config, Snapshot>({
     const experiment = lesson.experiments.find((e) => e.id === pending.experimentId);
     if (!experiment) return;
     const measured = experiment.measure(snapshot);
-    setAnswers((a) => ({ ...a, [experiment.id]: { predictedId: pending.predictedId, ...measured } }));
+    setAnswers((a) => ({
+      ...a,
+      [experiment.id]: { predictedId: pending.predictedId, ...measured },
+    }));
     setPending(null);
   }, [pending, frame, snapshot, lesson.experiments]);
 

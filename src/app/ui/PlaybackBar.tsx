@@ -8,6 +8,7 @@ import { SPEED_MAX, SPEED_MIN } from '../../worker/protocol';
 import { formatSeconds, formatSpeed } from '../format';
 import { type Session, useSession } from '../session';
 import { SEED_MAX } from '../url-state';
+import { Icon } from './icons';
 
 /** The timeline always shows at least this much, so early markers are not squashed. */
 const TIMELINE_MS_MIN = 10_000;
@@ -41,9 +42,7 @@ export function PlaybackBar({
           data-state={playing ? 'playing' : 'paused'}
           onClick={() => session.send({ type: playing ? 'pause' : 'play' })}
         >
-          <span aria-hidden="true" className="play-icon">
-            {playing ? '❚❚' : '▶'}
-          </span>
+          <Icon name={playing ? 'pause' : 'play'} />
           <span className="play-label">{playing ? 'Playing' : 'Paused'}</span>
         </button>
         <button
@@ -52,7 +51,7 @@ export function PlaybackBar({
           title="Step back (←)"
           onClick={() => session.send({ type: 'stepBack' })}
         >
-          ⏮
+          <Icon name="stepBack" />
         </button>
         <button
           type="button"
@@ -61,7 +60,7 @@ export function PlaybackBar({
           data-testid="step"
           onClick={() => session.send({ type: 'step' })}
         >
-          ⏭
+          <Icon name="stepForward" />
         </button>
         <button type="button" onClick={onReset} title="Reset the run (same seed and settings)">
           Reset
@@ -82,7 +81,9 @@ export function PlaybackBar({
             step={0.05}
             value={Math.log10(speed)}
             aria-valuetext={formatSpeed(speed)}
-            onChange={(e) => session.send({ type: 'setSpeed', speed: 10 ** Number(e.target.value) })}
+            onChange={(e) =>
+              session.send({ type: 'setSpeed', speed: 10 ** Number(e.target.value) })
+            }
           />
           <output data-testid="speed">{formatSpeed(speed)}</output>
         </label>
@@ -128,6 +129,7 @@ function Timeline({
           <button
             type="button"
             tabIndex={-1}
+            // biome-ignore lint/suspicious/noArrayIndexKey: markers are positional and never reorder.
             key={`${marker.atMs}-${index}`}
             className={`marker marker-${marker.kind}`}
             style={{ left: `${(marker.atMs / endMs) * 100}%` }}

@@ -39,9 +39,15 @@ export function ShareExport({
     setLink(url);
     try {
       await navigator.clipboard.writeText(url);
-      setStatus({ text: `Link copied: it replays ${run.commands.length} actions and opens at this moment.`, error: false });
+      setStatus({
+        text: `Link copied: it replays ${run.commands.length} actions and opens at this moment.`,
+        error: false,
+      });
     } catch {
-      setStatus({ text: 'Copy the link below (the clipboard is not available here).', error: false });
+      setStatus({
+        text: 'Copy the link below (the clipboard is not available here).',
+        error: false,
+      });
     }
   };
 
@@ -68,10 +74,16 @@ export function ShareExport({
     const text = await file.text();
     const parsed = parseRunFile(text, labId, configSchema, commandSchema);
     if (!parsed.ok) {
-      setStatus({ text: `Could not import "${file.name}": ${parsed.error} Your current run is unchanged.`, error: true });
+      setStatus({
+        text: `Could not import "${file.name}": ${parsed.error} Your current run is unchanged.`,
+        error: true,
+      });
       return;
     }
-    setStatus({ text: `Imported "${file.name}" (${parsed.run.commands.length} actions).`, error: false });
+    setStatus({
+      text: `Imported "${file.name}" (${parsed.run.commands.length} actions).`,
+      error: false,
+    });
     onImport(parsed.run);
   };
 
@@ -106,12 +118,23 @@ export function ShareExport({
         }}
       />
       {status ? (
-        <p role={status.error ? 'alert' : 'status'} className={status.error ? 'field-error' : 'status'} data-testid="share-status">
+        <p
+          role={status.error ? 'alert' : 'status'}
+          className={status.error ? 'field-error' : 'status'}
+          data-testid="share-status"
+        >
           {status.text}
         </p>
       ) : null}
       {link ? (
-        <input className="share-link" readOnly value={link} aria-label="Link to this run" onFocus={(e) => e.target.select()} data-testid="share-link" />
+        <input
+          className="share-link"
+          readOnly
+          value={link}
+          aria-label="Link to this run"
+          onFocus={(e) => e.target.select()}
+          data-testid="share-link"
+        />
       ) : null}
     </section>
   );

@@ -15,14 +15,26 @@ export const PLAYBACK_SHORTCUTS: Shortcut[] = [
   { keys: '?', action: 'Show or hide this sheet' },
 ];
 
-export function ShortcutSheet({ shortcuts, onClose }: { shortcuts: Shortcut[]; onClose: () => void }) {
+export function ShortcutSheet({
+  shortcuts,
+  onClose,
+}: {
+  shortcuts: Shortcut[];
+  onClose: () => void;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
   }, []);
   return (
-    <dialog ref={dialog} className="shortcut-sheet" aria-labelledby="shortcuts-title" onClose={onClose} onCancel={onClose}>
+    <dialog
+      ref={dialog}
+      className="shortcut-sheet"
+      aria-labelledby="shortcuts-title"
+      onClose={onClose}
+      onCancel={onClose}
+    >
       <h2 id="shortcuts-title">Keyboard shortcuts</h2>
       <table>
         <tbody>
@@ -36,7 +48,7 @@ export function ShortcutSheet({ shortcuts, onClose }: { shortcuts: Shortcut[]; o
           ))}
         </tbody>
       </table>
-      <button type="button" onClick={onClose} autoFocus>
+      <button type="button" onClick={onClose}>
         Close
       </button>
     </dialog>

@@ -58,11 +58,21 @@ const serverId = z.string().regex(/^S\d{1,6}$/, 'a server id like S3');
 const hashName = hashRingFields.hash;
 
 export const hashRingCommandSchema: z.ZodType<HashRingCommand> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('addServer'), weight: z.number().int().min(1).max(WEIGHT_MAX).optional() }),
+  z.object({
+    type: z.literal('addServer'),
+    weight: z.number().int().min(1).max(WEIGHT_MAX).optional(),
+  }),
   z.object({ type: z.literal('removeServer'), serverId }),
   z.object({ type: z.literal('setFailed'), serverId, failed: z.boolean() }),
-  z.object({ type: z.literal('setWeight'), serverId, weight: z.number().int().min(1).max(WEIGHT_MAX) }),
-  z.object({ type: z.literal('setVnodes'), vnodesPerServer: z.number().int().min(1).max(VNODES_PER_SERVER_MAX) }),
+  z.object({
+    type: z.literal('setWeight'),
+    serverId,
+    weight: z.number().int().min(1).max(WEIGHT_MAX),
+  }),
+  z.object({
+    type: z.literal('setVnodes'),
+    vnodesPerServer: z.number().int().min(1).max(VNODES_PER_SERVER_MAX),
+  }),
   z.object({ type: z.literal('setHash'), hash: hashName }),
   z.object({
     type: z.literal('setReplicationFactor'),

@@ -335,7 +335,9 @@ export function assignModulo(
 /** Where each server of `fromIds` sits in `toIds`: its index there, or -2 when it is gone. */
 function indexMapByServerId(fromIds: readonly string[], toIds: readonly string[]): Int32Array {
   const indexById = new Map<string, number>();
-  toIds.forEach((id, index) => indexById.set(id, index));
+  toIds.forEach((id, index) => {
+    indexById.set(id, index);
+  });
   return Int32Array.from(fromIds, (id) => indexById.get(id) ?? -2);
 }
 

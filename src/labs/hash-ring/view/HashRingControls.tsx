@@ -28,7 +28,12 @@ export function HashRingControls({
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
       if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
-      if ((event.key === 'a' || event.key === 'A') && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      if (
+        (event.key === 'a' || event.key === 'A') &&
+        !event.ctrlKey &&
+        !event.metaKey &&
+        !event.altKey
+      ) {
         send({ type: 'addServer' });
       }
     };
@@ -55,11 +60,16 @@ export function HashRingControls({
           value={config.replicationFactor}
           min={1}
           max={REPLICATION_FACTOR_MAX}
-          onCommit={(replicationFactor) => send({ type: 'setReplicationFactor', replicationFactor })}
+          onCommit={(replicationFactor) =>
+            send({ type: 'setReplicationFactor', replicationFactor })
+          }
         />
         <label className="select-field">
           Hash function
-          <select value={config.hash} onChange={(e) => send({ type: 'setHash', hash: e.target.value as HashName })}>
+          <select
+            value={config.hash}
+            onChange={(e) => send({ type: 'setHash', hash: e.target.value as HashName })}
+          >
             {HASH_NAMES.map((name) => (
               <option key={name} value={name}>
                 {HASH_LABELS[name]}
@@ -94,7 +104,9 @@ export function HashRingControls({
             max={3}
             step={0.1}
             integer={false}
-            onCommit={(zipfExponent) => send({ type: 'setWorkload', ...workload(config), zipfExponent })}
+            onCommit={(zipfExponent) =>
+              send({ type: 'setWorkload', ...workload(config), zipfExponent })
+            }
           />
         ) : null}
         <NumberField
@@ -103,7 +115,9 @@ export function HashRingControls({
           value={config.requestsPerSecond}
           min={0}
           max={REQUESTS_PER_SECOND_MAX}
-          onCommit={(requestsPerSecond) => send({ type: 'setWorkload', ...workload(config), requestsPerSecond })}
+          onCommit={(requestsPerSecond) =>
+            send({ type: 'setWorkload', ...workload(config), requestsPerSecond })
+          }
         />
       </section>
     </div>
@@ -116,7 +130,11 @@ const HASH_LABELS: Record<HashName, string> = {
   xxhash32: 'xxHash32',
 };
 
-function workload(config: { popularity: 'uniform' | 'zipf'; zipfExponent: number; requestsPerSecond: number }) {
+function workload(config: {
+  popularity: 'uniform' | 'zipf';
+  zipfExponent: number;
+  requestsPerSecond: number;
+}) {
   return {
     popularity: config.popularity,
     zipfExponent: config.zipfExponent,
@@ -138,15 +156,25 @@ function ServerList({
       {snapshot.servers.length === 0 ? <p className="muted">No servers: add one.</p> : null}
       <ul className="server-list" data-testid="server-list">
         {snapshot.servers.map((server, index) => (
-          <li key={server.id} id={`server-row-${server.id}`} className={server.failed ? 'is-failed' : ''}>
-            <span className="swatch" style={{ background: seriesColor(index, theme) }} aria-hidden="true" />
+          <li
+            key={server.id}
+            id={`server-row-${server.id}`}
+            className={server.failed ? 'is-failed' : ''}
+          >
+            <span
+              className="swatch"
+              style={{ background: seriesColor(index, theme) }}
+              aria-hidden="true"
+            />
             <span className="server-name">{server.id}</span>
             <span className="server-keys">{formatCount(server.keyCount)} keys</span>
             <label className="weight">
               <span className="visually-hidden">Weight of {server.id}</span>
               <select
                 value={server.weight}
-                onChange={(e) => send({ type: 'setWeight', serverId: server.id, weight: Number(e.target.value) })}
+                onChange={(e) =>
+                  send({ type: 'setWeight', serverId: server.id, weight: Number(e.target.value) })
+                }
               >
                 {Array.from({ length: WEIGHT_MAX }, (_, i) => i + 1).map((w) => (
                   <option key={w} value={w}>
@@ -158,12 +186,17 @@ function ServerList({
             <button
               type="button"
               aria-pressed={server.failed}
-              onClick={() => send({ type: 'setFailed', serverId: server.id, failed: !server.failed })}
+              onClick={() =>
+                send({ type: 'setFailed', serverId: server.id, failed: !server.failed })
+              }
             >
               {server.failed ? 'Recover' : 'Fail'}
               <span className="visually-hidden"> {server.id}</span>
             </button>
-            <button type="button" onClick={() => send({ type: 'removeServer', serverId: server.id })}>
+            <button
+              type="button"
+              onClick={() => send({ type: 'removeServer', serverId: server.id })}
+            >
               Remove<span className="visually-hidden"> {server.id}</span>
             </button>
           </li>
@@ -189,7 +222,8 @@ function KeysPanel({
   const validKey = (text: string) => {
     const trimmed = text.trim();
     if (trimmed.length === 0) return 'Type a key first.';
-    if (trimmed.length > KEY_NAME_LENGTH_MAX) return `Keys are at most ${KEY_NAME_LENGTH_MAX} characters.`;
+    if (trimmed.length > KEY_NAME_LENGTH_MAX)
+      return `Keys are at most ${KEY_NAME_LENGTH_MAX} characters.`;
     return null;
   };
   return (
@@ -207,7 +241,13 @@ function KeysPanel({
         }}
       >
         <label htmlFor={`${id}-key`}>Add a key</label>
-        <input id={`${id}-key`} value={keyDraft} onChange={(e) => setKeyDraft(e.target.value)} placeholder="user:42" data-testid="add-key-input" />
+        <input
+          id={`${id}-key`}
+          value={keyDraft}
+          onChange={(e) => setKeyDraft(e.target.value)}
+          placeholder="user:42"
+          data-testid="add-key-input"
+        />
         <button type="submit">Add</button>
       </form>
       <form
@@ -221,7 +261,13 @@ function KeysPanel({
         }}
       >
         <label htmlFor={`${id}-lookup`}>Look up a key</label>
-        <input id={`${id}-lookup`} value={lookupDraft} onChange={(e) => setLookupDraft(e.target.value)} placeholder="photo:7" data-testid="lookup-input" />
+        <input
+          id={`${id}-lookup`}
+          value={lookupDraft}
+          onChange={(e) => setLookupDraft(e.target.value)}
+          placeholder="photo:7"
+          data-testid="lookup-input"
+        />
         <button type="submit">Look up</button>
       </form>
       {error ? (

@@ -3,7 +3,12 @@
  * hot key shows), and the batch-computed curve of spread against virtual nodes.
  */
 import { useEffect, useRef } from 'react';
-import { type BarChart, createBarChart, createLineChart, type LineChart } from '../../../app/charts/charts';
+import {
+  type BarChart,
+  createBarChart,
+  createLineChart,
+  type LineChart,
+} from '../../../app/charts/charts';
 import { formatCount, formatPercent, formatRatio } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
@@ -24,9 +29,20 @@ export function HashRingMetrics({ session }: { session: Session }) {
       <dl className="figures" data-testid="figures">
         <Figure label="Keys" value={formatCount(snapshot.keysTotal)} />
         <Figure label="Keys per live server (mean)" value={formatCount(keys.mean)} />
-        <Figure label="Spread of keys (std dev / mean)" value={formatPercent(keys.coefficientOfVariation)} testId="keys-cv" />
-        <Figure label="Busiest server (keys, max / mean)" value={formatRatio(keys.maxOverMean)} testId="keys-max-over-mean" />
-        <Figure label={`Busiest server (requests in ${LOAD_WINDOW_MS / 1000} s, max / mean)`} value={formatRatio(requests.maxOverMean)} />
+        <Figure
+          label="Spread of keys (std dev / mean)"
+          value={formatPercent(keys.coefficientOfVariation)}
+          testId="keys-cv"
+        />
+        <Figure
+          label="Busiest server (keys, max / mean)"
+          value={formatRatio(keys.maxOverMean)}
+          testId="keys-max-over-mean"
+        />
+        <Figure
+          label={`Busiest server (requests in ${LOAD_WINDOW_MS / 1000} s, max / mean)`}
+          value={formatRatio(requests.maxOverMean)}
+        />
         <Figure label="Requests served" value={formatCount(snapshot.requestsTotal)} />
         {snapshot.hotKey ? (
           <Figure
@@ -106,7 +122,9 @@ function LoadChart({ snapshot }: { snapshot: HashRingSnapshot }) {
         name: server.id,
         color: seriesColor(index, theme),
         dashed: index >= 8,
-        points: complete.map((bucket) => [bucket.startMs / 1000, bucket.counts[index] ?? 0] as [number, number]),
+        points: complete.map(
+          (bucket) => [bucket.startMs / 1000, bucket.counts[index] ?? 0] as [number, number],
+        ),
       })),
     );
   }, [seriesKey]);
@@ -144,7 +162,9 @@ function VnodeCurve({ session, snapshot }: { session: Session; snapshot: HashRin
         name: hash,
         color: seriesColor(index + 4, theme),
         dashed: index === 1,
-        points: result.points.filter((p) => p.hash === hash).map((p) => [p.vnodesPerServer, p.stdDevOverMean] as [number, number]),
+        points: result.points
+          .filter((p) => p.hash === hash)
+          .map((p) => [p.vnodesPerServer, p.stdDevOverMean] as [number, number]),
       })),
       { x: snapshot.config.vnodesPerServer, label: `now: ${snapshot.config.vnodesPerServer}` },
     );
@@ -153,19 +173,32 @@ function VnodeCurve({ session, snapshot }: { session: Session; snapshot: HashRin
     <figure className="vnode-curve">
       <figcaption>
         Spread against virtual nodes{' '}
-        <button type="button" onClick={() => session.startBatch('vnodeCurve', {})} disabled={batch?.running ?? false} data-testid="run-curve">
+        <button
+          type="button"
+          onClick={() => session.startBatch('vnodeCurve', {})}
+          disabled={batch?.running ?? false}
+          data-testid="run-curve"
+        >
           {result ? 'Recompute' : 'Compute'}
         </button>
       </figcaption>
       <BatchProgress session={session} batch={batch} />
-      <svg ref={svg} className="chart" data-testid="vnode-chart" style={result ? undefined : { display: 'none' }} />
+      <svg
+        ref={svg}
+        className="chart"
+        data-testid="vnode-chart"
+        style={result ? undefined : { display: 'none' }}
+      />
       {result ? (
         <p className="muted">
-          {formatCount(result.keysUsed)} {result.syntheticKeys ? 'generated ' : ''}keys over {result.servers} live servers; lines:{' '}
+          {formatCount(result.keysUsed)} {result.syntheticKeys ? 'generated ' : ''}keys over{' '}
+          {result.servers} live servers; lines:{' '}
           {[...new Set(result.points.map((p) => p.hash))].join(', ')}.
         </p>
       ) : (
-        <p className="muted">Computes the spread for 1 to 500 virtual nodes with each hash function, in the worker.</p>
+        <p className="muted">
+          Computes the spread for 1 to 500 virtual nodes with each hash function, in the worker.
+        </p>
       )}
     </figure>
   );

@@ -6,8 +6,8 @@ import { useNavigate } from '@tanstack/react-router';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { Experiment } from '../../../app/lesson';
 import { type Session, useLabSession, useSession } from '../../../app/session';
-import { EventLog } from '../../../app/ui/EventLog';
 import { ErrorBoundary } from '../../../app/ui/ErrorBoundary';
+import { EventLog } from '../../../app/ui/EventLog';
 import { LabLayout } from '../../../app/ui/LabLayout';
 import { LessonPanel } from '../../../app/ui/LessonPanel';
 import { ShareExport } from '../../../app/ui/ShareExport';
@@ -48,7 +48,12 @@ export default function HashRingPage({ search }: LabPageProps) {
   const stageRef = useRef<HTMLElement | null>(null);
 
   const goToRun = useCallback(
-    (config: HashRingConfig, seed: number, share?: { commands: RunRecord['commands']; atMs: number }, replace = true) => {
+    (
+      config: HashRingConfig,
+      seed: number,
+      share?: { commands: RunRecord['commands']; atMs: number },
+      replace = true,
+    ) => {
       void navigate({
         to: '/labs/$labId',
         params: { labId: LAB_ID },
@@ -122,10 +127,14 @@ export default function HashRingPage({ search }: LabPageProps) {
             send={(command) => sendCommand(session, command)}
           />
         }
-        controls={<HashRingControls session={session} send={(command) => sendCommand(session, command)} />}
+        controls={
+          <HashRingControls session={session} send={(command) => sendCommand(session, command)} />
+        }
         metrics={<HashRingMetrics session={session} />}
         eventLog={<EventLog session={session} />}
-        lesson={<LessonPanel lesson={hashRingLesson} session={session} onRunExperiment={runExperiment} />}
+        lesson={
+          <LessonPanel lesson={hashRingLesson} session={session} onRunExperiment={runExperiment} />
+        }
         labShortcuts={[
           { keys: 'Tab to a server, Delete', action: 'Remove that server' },
           { keys: 'Tab to a server, F', action: 'Fail or recover that server' },

@@ -7,6 +7,7 @@ import { formatCount, formatPercent } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { type Session, useSession } from '../../../app/session';
 import { useReducedMotion } from '../../../app/theme';
+import { Icon } from '../../../app/ui/icons';
 import type { HashRingCommand } from '../sim/model';
 import type { HashRingSnapshot } from '../sim/snapshot';
 import { createRingView, type RingView } from './ring-view';
@@ -33,7 +34,8 @@ export function RingStage({
     if (!element) return;
     view.current = createRingView(element, {
       onRemoveServer: (serverId) => sendRef.current({ type: 'removeServer', serverId }),
-      onToggleFailed: (serverId, failed) => sendRef.current({ type: 'setFailed', serverId, failed }),
+      onToggleFailed: (serverId, failed) =>
+        sendRef.current({ type: 'setFailed', serverId, failed }),
       onSelectServer: (serverId) => {
         document.getElementById(`server-row-${serverId}`)?.scrollIntoView({ block: 'nearest' });
       },
@@ -59,9 +61,9 @@ export function RingStage({
         {snapshot ? <ModuloPanel snapshot={snapshot} /> : null}
       </div>
       <p className="stage-hint">
-        Drag a server from the palette onto the ring to add it; drag a server off the ring (or focus it
-        and press Delete) to remove it. Dots inside the ring are keys, coloured by the server that owns them;
-        ringed dots moved in the last change.
+        Drag a server from the palette onto the ring to add it; drag a server off the ring (or focus
+        it and press Delete) to remove it. Dots inside the ring are keys, coloured by the server
+        that owns them; ringed dots moved in the last change.
       </p>
     </section>
   );
@@ -107,7 +109,7 @@ function ServerPalette({
         }}
         onPointerCancel={() => setGhost(null)}
       >
-        ＋ server
+        <Icon name="plus" /> server
       </span>
       <label className="palette-weight">
         weight
@@ -119,7 +121,12 @@ function ServerPalette({
           ))}
         </select>
       </label>
-      <button type="button" onClick={() => onAdd(weight)} data-testid="add-server" aria-keyshortcuts="A">
+      <button
+        type="button"
+        onClick={() => onAdd(weight)}
+        data-testid="add-server"
+        aria-keyshortcuts="A"
+      >
         Add server
       </button>
       {ghost ? (
@@ -140,7 +147,11 @@ function ModuloPanel({ snapshot }: { snapshot: HashRingSnapshot }) {
   const change = snapshot.lastChange;
   const theme = currentTheme();
   const total = snapshot.keysTotal;
-  const maxCount = Math.max(1, ...snapshot.modulo.counts, ...snapshot.servers.map((s) => s.keyCount));
+  const maxCount = Math.max(
+    1,
+    ...snapshot.modulo.counts,
+    ...snapshot.servers.map((s) => s.keyCount),
+  );
   const indexOf = new Map(snapshot.servers.map((s, i) => [s.id, i]));
   return (
     <div className="modulo-panel" data-testid="compare">
@@ -154,13 +165,15 @@ function ModuloPanel({ snapshot }: { snapshot: HashRingSnapshot }) {
           <div>
             <dt>Ring: keys moved</dt>
             <dd data-testid="moved-ring">
-              {formatCount(change.movedOnRing)} ({formatPercent(total > 0 ? change.movedOnRing / change.keysTotal : 0)})
+              {formatCount(change.movedOnRing)} (
+              {formatPercent(total > 0 ? change.movedOnRing / change.keysTotal : 0)})
             </dd>
           </div>
           <div>
             <dt>mod N: keys moved</dt>
             <dd data-testid="moved-modulo">
-              {formatCount(change.movedModulo)} ({formatPercent(total > 0 ? change.movedModulo / change.keysTotal : 0)})
+              {formatCount(change.movedModulo)} (
+              {formatPercent(total > 0 ? change.movedModulo / change.keysTotal : 0)})
             </dd>
           </div>
           <div>

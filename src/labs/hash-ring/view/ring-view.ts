@@ -113,9 +113,21 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
     scale.append('text').attr('x', t.x).attr('y', t.y).attr('text-anchor', 'middle').text(label);
   }
   const centerText = svg.append('g').attr('class', 'center-text');
-  const centerTitle = centerText.append('text').attr('x', CENTER).attr('y', CENTER - 14).attr('text-anchor', 'middle');
-  const centerLine = centerText.append('text').attr('x', CENTER).attr('y', CENTER + 8).attr('text-anchor', 'middle');
-  const centerLine2 = centerText.append('text').attr('x', CENTER).attr('y', CENTER + 28).attr('text-anchor', 'middle');
+  const centerTitle = centerText
+    .append('text')
+    .attr('x', CENTER)
+    .attr('y', CENTER - 14)
+    .attr('text-anchor', 'middle');
+  const centerLine = centerText
+    .append('text')
+    .attr('x', CENTER)
+    .attr('y', CENTER + 8)
+    .attr('text-anchor', 'middle');
+  const centerLine2 = centerText
+    .append('text')
+    .attr('x', CENTER)
+    .attr('y', CENTER + 28)
+    .attr('text-anchor', 'middle');
   const lookupLayer = svg.append('g').attr('class', 'lookup-layer');
   const requestLayer = svg.append('g').attr('class', 'request-layer').attr('aria-hidden', 'true');
   const serverLayer = svg.append('g').attr('class', 'server-layer');
@@ -186,8 +198,14 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
       context.beginPath();
       for (let i = 0; i < n; i += 1) {
         const a = angleOf(ring.positions[i]!);
-        context.moveTo(CENTER + (RING_RADIUS - ARC_WIDTH / 2) * Math.cos(a), CENTER + (RING_RADIUS - ARC_WIDTH / 2) * Math.sin(a));
-        context.lineTo(CENTER + (RING_RADIUS + ARC_WIDTH / 2) * Math.cos(a), CENTER + (RING_RADIUS + ARC_WIDTH / 2) * Math.sin(a));
+        context.moveTo(
+          CENTER + (RING_RADIUS - ARC_WIDTH / 2) * Math.cos(a),
+          CENTER + (RING_RADIUS - ARC_WIDTH / 2) * Math.sin(a),
+        );
+        context.lineTo(
+          CENTER + (RING_RADIUS + ARC_WIDTH / 2) * Math.cos(a),
+          CENTER + (RING_RADIUS + ARC_WIDTH / 2) * Math.sin(a),
+        );
       }
       context.stroke();
     }
@@ -200,7 +218,13 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
       const r = keyRadius(i);
       context.fillStyle = owner >= 0 ? (colors[owner] ?? '#888') : '#888';
       context.beginPath();
-      context.arc(CENTER + r * Math.cos(a), CENTER + r * Math.sin(a), movedKeys[i] ? dot + 1.4 : dot, 0, Math.PI * 2);
+      context.arc(
+        CENTER + r * Math.cos(a),
+        CENTER + r * Math.sin(a),
+        movedKeys[i] ? dot + 1.4 : dot,
+        0,
+        Math.PI * 2,
+      );
       context.fill();
       if (movedKeys[i]) {
         context.lineWidth = 1;
@@ -242,7 +266,10 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
           g.append('line').attr('class', 'server-stem');
           g.append('circle').attr('class', 'server-dot').attr('r', 15);
           g.append('path').attr('class', 'server-failed-mark').attr('d', 'M-7,-7L7,7M7,-7L-7,7');
-          g.append('text').attr('class', 'server-label').attr('text-anchor', 'middle').attr('dy', '0.35em');
+          g.append('text')
+            .attr('class', 'server-label')
+            .attr('text-anchor', 'middle')
+            .attr('dy', '0.35em');
           g.append('title');
           return g;
         },
@@ -370,7 +397,12 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
       .append('path')
       .attr('class', 'lookup-walk')
       .attr('d', arcPath(lookup.keyHash, ownerPosition, RING_RADIUS + 20));
-    const keyDot = lookupLayer.append('circle').attr('class', 'lookup-key').attr('r', 6).attr('cx', keyPoint.x).attr('cy', keyPoint.y);
+    const keyDot = lookupLayer
+      .append('circle')
+      .attr('class', 'lookup-key')
+      .attr('r', 6)
+      .attr('cx', keyPoint.x)
+      .attr('cy', keyPoint.y);
     const pathNode = path.node();
     if (!pathNode || reduced) return;
     const length = pathNode.getTotalLength();
@@ -415,14 +447,19 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
         let span = target - d.keyHash;
         if (span < 0) span += TWO_POW_32;
         const at = pointAt((d.keyHash + span * progress) % TWO_POW_32, RING_RADIUS + 20);
-        select(this).attr('cx', at.x).attr('cy', at.y).attr('opacity', 1 - progress * 0.6);
+        select(this)
+          .attr('cx', at.x)
+          .attr('cy', at.y)
+          .attr('opacity', 1 - progress * 0.6);
       });
   }
 
   function updateCenter(snapshot: HashRingSnapshot): void {
     const live = snapshot.servers.filter((s) => !s.failed).length;
     centerTitle.text(`${live} live server${live === 1 ? '' : 's'}`);
-    centerLine.text(`${snapshot.keysTotal.toLocaleString('en-US')} keys · ${snapshot.config.vnodesPerServer} vnodes each`);
+    centerLine.text(
+      `${snapshot.keysTotal.toLocaleString('en-US')} keys · ${snapshot.config.vnodesPerServer} vnodes each`,
+    );
     const change = snapshot.lastChange;
     centerLine2.text(
       change && change.keysTotal > 0
@@ -456,7 +493,12 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
       const x = ((clientX - rect.left) / rect.width) * STAGE_SIZE;
       const y = ((clientY - rect.top) / rect.height) * STAGE_SIZE;
       const distance = Math.abs(Math.hypot(x - CENTER, y - CENTER) - RING_RADIUS);
-      return { x, y, onRing: x >= 0 && y >= 0 && x <= STAGE_SIZE && y <= STAGE_SIZE && distance < REMOVE_DISTANCE };
+      return {
+        x,
+        y,
+        onRing:
+          x >= 0 && y >= 0 && x <= STAGE_SIZE && y <= STAGE_SIZE && distance < REMOVE_DISTANCE,
+      };
     },
     destroy() {
       resizeObserver.disconnect();
@@ -480,7 +522,8 @@ export function successorPosition(positions: Uint32Array, hash: number): number 
 }
 
 function serverLabel(server: ServerView, snapshot: HashRingSnapshot): string {
-  const share = snapshot.keysTotal > 0 ? ((server.keyCount / snapshot.keysTotal) * 100).toFixed(1) : '0.0';
+  const share =
+    snapshot.keysTotal > 0 ? ((server.keyCount / snapshot.keysTotal) * 100).toFixed(1) : '0.0';
   const state = server.failed ? 'failed' : 'live';
   return `Server ${server.id}, ${state}, weight ${server.weight}, ${server.keyCount.toLocaleString('en-US')} keys (${share}%). Delete removes it, F fails or recovers it.`;
 }

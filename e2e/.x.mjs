@@ -1,0 +1,17 @@
+import { chromium } from '@playwright/test';
+import { browserLaunchOptions } from '/work/main/scripts/browser.mjs';
+const browser = await chromium.launch(browserLaunchOptions());
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+page.on('console', (m) => console.log('CONSOLE', m.type(), m.text()));
+page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
+page.on('requestfailed', (r) => console.log('REQFAIL', r.url()));
+page.on('response', (r) => { if (r.status() >= 400) console.log('HTTP', r.status(), r.url()); });
+await page.goto('http://127.0.0.1:4173/');
+await page.waitForTimeout(1000);
+console.log(await page.locator('body').innerText());
+await page.goto('http://127.0.0.1:4173/#/labs/hash-ring');
+await page.waitForTimeout(2000);
+console.log(await page.locator('body').innerText());
+const box = await page.locator('[data-testid=ring] svg').boundingBox();
+console.log('ring svg box', box, await page.locator('[data-testid=palette-server]').boundingBox());
+await browser.close();
