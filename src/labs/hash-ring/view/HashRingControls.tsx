@@ -79,7 +79,12 @@ export function HashRingControls({
         </label>
       </section>
       <ServerList snapshot={snapshot} send={send} />
-      <KeysPanel send={send} keysTotal={snapshot.keysTotal} namedCount={snapshot.namedKeysCount} />
+      <KeysPanel
+        send={send}
+        keysTotal={snapshot.keysTotal}
+        namedCount={snapshot.namedKeysCount}
+        hasLookup={snapshot.lookup !== null}
+      />
       <section className="panel" aria-labelledby="workload-title">
         <h2 id="workload-title">Requests</h2>
         <fieldset className="radio-row">
@@ -210,10 +215,12 @@ function KeysPanel({
   send,
   keysTotal,
   namedCount,
+  hasLookup,
 }: {
   send: (command: HashRingCommand) => void;
   keysTotal: number;
   namedCount: number;
+  hasLookup: boolean;
 }) {
   const [keyDraft, setKeyDraft] = useState('');
   const [lookupDraft, setLookupDraft] = useState('');
@@ -269,6 +276,15 @@ function KeysPanel({
           data-testid="lookup-input"
         />
         <button type="submit">Look up</button>
+        {hasLookup ? (
+          <button
+            type="button"
+            className="clear-lookup"
+            onClick={() => send({ type: 'lookup', key: null })}
+          >
+            Clear the lookup
+          </button>
+        ) : null}
       </form>
       {error ? (
         <p role="alert" className="field-error">

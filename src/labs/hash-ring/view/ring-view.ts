@@ -377,7 +377,6 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
     lastLookupKey = lookup.key;
     if (!isNew) return;
     lookupLayer.selectAll('*').remove();
-    const label = pointAt(lookup.keyHash, RING_RADIUS - 96);
     lookupLayer
       .append('line')
       .attr('class', 'lookup-hash-line')
@@ -385,13 +384,6 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
       .attr('y1', CENTER)
       .attr('x2', keyPoint.x)
       .attr('y2', keyPoint.y);
-    lookupLayer
-      .append('text')
-      .attr('class', 'lookup-label')
-      .attr('x', label.x)
-      .attr('y', label.y)
-      .attr('text-anchor', 'middle')
-      .text(`"${truncate(lookup.key, 18)}" → ${formatHash(lookup.keyHash)}`);
     if (ownerPosition === undefined) return;
     const path = lookupLayer
       .append('path')
@@ -455,6 +447,14 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
   }
 
   function updateCenter(snapshot: HashRingSnapshot): void {
+    const lookup = snapshot.lookup;
+    if (lookup) {
+      const [owner, ...replicas] = lookup.preferenceIds;
+      centerTitle.text(`"${truncate(lookup.key, 22)}"`);
+      centerLine.text(`hash ${formatHash(lookup.keyHash)} → ${owner ?? 'no live server'}`);
+      centerLine2.text(replicas.length > 0 ? `replicas: ${replicas.join(', ')}` : '');
+      return;
+    }
     const live = snapshot.servers.filter((s) => !s.failed).length;
     centerTitle.text(`${live} live server${live === 1 ? '' : 's'}`);
     centerLine.text(
