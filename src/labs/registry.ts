@@ -32,7 +32,7 @@ export const LABS: readonly LabEntry[] = [
       'replication',
       'hot keys',
     ],
-    preview: 'previews/hash-ring.png',
+    preview: 'previews/hash-ring.jpg',
     load: () => import('./hash-ring/view/HashRingPage'),
   },
 ];
