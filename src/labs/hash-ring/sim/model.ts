@@ -14,6 +14,7 @@ import { createRng, nextFloat, type RngState } from '../../../kernel/prng';
 import { appendEvent, createEventLog, type EventLog } from '../../../kernel/sim';
 import { type HashName, hashString } from './hash';
 import {
+  arcShares,
   assignModulo,
   assignOwners,
   buildRing,
@@ -187,6 +188,8 @@ const ringMemo = memoise<Ring>(MEMO_CAPACITY);
 const keyHashesMemo = memoise<Uint32Array>(3);
 const ownersMemo = memoise<{ owners: Int32Array; counts: Int32Array }>(MEMO_CAPACITY);
 const zipfMemo = memoise<ZipfTable>(2);
+const moduloMemo = memoise<ModuloAssignment>(4);
+const arcSharesMemo = memoise<Float64Array>(MEMO_CAPACITY);
 
 export function zipfTableOf(state: HashRingState, keysTotal: number): ZipfTable {
   return zipfMemo(`${keysTotal}|${state.config.zipfExponent}`, () =>
@@ -228,10 +231,26 @@ function liveServerIds(servers: readonly ServerState[]): string[] {
   return servers.filter((s) => !s.failed).map((s) => s.id);
 }
 
-/** Owners under `hash mod N` over the live servers, as ids resolved through `liveIds`. */
-export function moduloOwnersOf(state: HashRingState): { owners: Int32Array; liveIds: string[] } {
+/** Owners under `hash mod N` over the live servers (indexes into `liveIds`), and counts. */
+export function moduloOwnersOf(state: HashRingState): ModuloAssignment {
   const liveIds = liveServerIds(state.servers);
-  return { owners: assignModulo(keyHashesOf(state), liveIds.length), liveIds };
+  return moduloMemo(`${state.config.hash}|${state.keysSignature}|${liveIds.join(',')}`, () => {
+    const owners = assignModulo(keyHashesOf(state), liveIds.length);
+    const counts = new Array<number>(liveIds.length).fill(0);
+    for (const owner of owners) if (owner >= 0) counts[owner] = (counts[owner] ?? 0) + 1;
+    return { owners, liveIds, counts };
+  });
+}
+
+export interface ModuloAssignment {
+  owners: Int32Array;
+  liveIds: string[];
+  counts: number[];
+}
+
+/** The fraction of the ring each server answers for (failed servers' arcs pass clockwise). */
+export function arcSharesOf(state: HashRingState): Float64Array {
+  return arcSharesMemo(ringSignatureOf(state), () => arcShares(ringOf(state)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,19 +317,25 @@ function totalVnodes(servers: readonly ServerState[], vnodesPerServer: number): 
 export function applyHashRingCommand(state: HashRingState, command: HashRingCommand): void {
   switch (command.type) {
     case 'addServer':
-      return addServer(state, command.weight ?? 1);
+      addServer(state, command.weight ?? 1);
+      return;
     case 'removeServer':
-      return removeServer(state, command.serverId);
+      removeServer(state, command.serverId);
+      return;
     case 'setFailed':
-      return setFailed(state, command.serverId, command.failed);
+      setFailed(state, command.serverId, command.failed);
+      return;
     case 'setWeight':
-      return setWeight(state, command.serverId, command.weight);
+      setWeight(state, command.serverId, command.weight);
+      return;
     case 'setVnodes':
-      return setVnodes(state, command.vnodesPerServer);
+      setVnodes(state, command.vnodesPerServer);
+      return;
     case 'setHash':
-      return changeRing(state, `Hash function → ${command.hash}`, null, () => {
+      changeRing(state, `Hash function → ${command.hash}`, null, () => {
         state.config.hash = command.hash;
       });
+      return;
     case 'setReplicationFactor':
       state.config.replicationFactor = clampInt(
         command.replicationFactor,
@@ -320,9 +345,11 @@ export function applyHashRingCommand(state: HashRingState, command: HashRingComm
       log(state, 'config', `Replication factor ${state.config.replicationFactor}.`);
       return;
     case 'addKey':
-      return addKey(state, command.key);
+      addKey(state, command.key);
+      return;
     case 'setBulkKeys':
-      return setBulkKeys(state, command.count);
+      setBulkKeys(state, command.count);
+      return;
     case 'clearKeys':
       state.namedKeys = [];
       state.bulkKeyCount = 0;
@@ -331,7 +358,8 @@ export function applyHashRingCommand(state: HashRingState, command: HashRingComm
       log(state, 'keys', 'All keys removed.');
       return;
     case 'lookup':
-      return lookupKey(state, command.key);
+      lookupKey(state, command.key);
+      return;
     case 'setWorkload':
       state.config.popularity = command.popularity;
       state.config.zipfExponent = clampNumber(command.zipfExponent, 0, 3);
@@ -360,15 +388,14 @@ export function applyHashRingCommand(state: HashRingState, command: HashRingComm
 
 function addServer(state: HashRingState, weight: number): void {
   if (state.servers.length >= SERVERS_MAX) {
-    return refuse(state, `The ring holds at most ${SERVERS_MAX} servers.`);
+    refuse(state, `The ring holds at most ${SERVERS_MAX} servers.`);
+    return;
   }
   const safeWeight = clampInt(weight, 1, WEIGHT_MAX);
   const vnodes = totalVnodes(state.servers, state.config.vnodesPerServer);
   if (vnodes + safeWeight * state.config.vnodesPerServer > VNODES_TOTAL_MAX) {
-    return refuse(
-      state,
-      `At most ${VNODES_TOTAL_MAX.toLocaleString('en-US')} virtual nodes in all.`,
-    );
+    refuse(state, `At most ${VNODES_TOTAL_MAX.toLocaleString('en-US')} virtual nodes in all.`);
+    return;
   }
   const liveBefore = liveServerIds(state.servers).length;
   const server = newServer(state, safeWeight);
@@ -379,7 +406,10 @@ function addServer(state: HashRingState, weight: number): void {
 
 function removeServer(state: HashRingState, serverId: string): void {
   const index = state.servers.findIndex((s) => s.id === serverId);
-  if (index < 0) return refuse(state, `There is no server ${serverId}.`);
+  if (index < 0) {
+    refuse(state, `There is no server ${serverId}.`);
+    return;
+  }
   const server = state.servers[index]!;
   const liveBefore = liveServerIds(state.servers).length;
   changeRing(state, `Removed ${serverId}`, server.failed ? null : 1 / liveBefore, () => {
@@ -389,7 +419,10 @@ function removeServer(state: HashRingState, serverId: string): void {
 
 function setFailed(state: HashRingState, serverId: string, failed: boolean): void {
   const server = state.servers.find((s) => s.id === serverId);
-  if (!server) return refuse(state, `There is no server ${serverId}.`);
+  if (!server) {
+    refuse(state, `There is no server ${serverId}.`);
+    return;
+  }
   if (server.failed === failed) return;
   const liveBefore = liveServerIds(state.servers).length;
   const ideal = failed ? 1 / liveBefore : 1 / (liveBefore + 1);
@@ -400,17 +433,18 @@ function setFailed(state: HashRingState, serverId: string, failed: boolean): voi
 
 function setWeight(state: HashRingState, serverId: string, weight: number): void {
   const server = state.servers.find((s) => s.id === serverId);
-  if (!server) return refuse(state, `There is no server ${serverId}.`);
+  if (!server) {
+    refuse(state, `There is no server ${serverId}.`);
+    return;
+  }
   const safeWeight = clampInt(weight, 1, WEIGHT_MAX);
   if (safeWeight === server.weight) return;
   const others =
     totalVnodes(state.servers, state.config.vnodesPerServer) -
     server.weight * state.config.vnodesPerServer;
   if (others + safeWeight * state.config.vnodesPerServer > VNODES_TOTAL_MAX) {
-    return refuse(
-      state,
-      `At most ${VNODES_TOTAL_MAX.toLocaleString('en-US')} virtual nodes in all.`,
-    );
+    refuse(state, `At most ${VNODES_TOTAL_MAX.toLocaleString('en-US')} virtual nodes in all.`);
+    return;
   }
   changeRing(state, `${serverId} weight ${server.weight} → ${safeWeight}`, null, () => {
     server.weight = safeWeight;
@@ -422,10 +456,8 @@ function setVnodes(state: HashRingState, vnodesPerServer: number): void {
   if (safe === state.config.vnodesPerServer) return;
   const weights = state.servers.reduce((sum, s) => sum + s.weight, 0);
   if (weights * safe > VNODES_TOTAL_MAX) {
-    return refuse(
-      state,
-      `At most ${VNODES_TOTAL_MAX.toLocaleString('en-US')} virtual nodes in all.`,
-    );
+    refuse(state, `At most ${VNODES_TOTAL_MAX.toLocaleString('en-US')} virtual nodes in all.`);
+    return;
   }
   changeRing(
     state,
@@ -492,14 +524,22 @@ function describeChange(change: ChangeSummary): string {
 
 function addKey(state: HashRingState, rawKey: string): void {
   const key = rawKey.trim();
-  if (key.length === 0) return refuse(state, 'A key needs at least one character.');
+  if (key.length === 0) {
+    refuse(state, 'A key needs at least one character.');
+    return;
+  }
   if (key.length > KEY_NAME_LENGTH_MAX) {
-    return refuse(state, `Keys are at most ${KEY_NAME_LENGTH_MAX} characters.`);
+    refuse(state, `Keys are at most ${KEY_NAME_LENGTH_MAX} characters.`);
+    return;
   }
   if (state.namedKeys.length >= NAMED_KEYS_MAX) {
-    return refuse(state, `At most ${NAMED_KEYS_MAX.toLocaleString('en-US')} named keys.`);
+    refuse(state, `At most ${NAMED_KEYS_MAX.toLocaleString('en-US')} named keys.`);
+    return;
   }
-  if (state.namedKeys.includes(key)) return refuse(state, `Key "${key}" is already on the ring.`);
+  if (state.namedKeys.includes(key)) {
+    refuse(state, `Key "${key}" is already on the ring.`);
+    return;
+  }
   state.namedKeys = [...state.namedKeys, key];
   state.keysSignature = keysSignatureOf(state.namedKeys, state.bulkKeyCount);
   state.lookupKey = key;
@@ -592,10 +632,15 @@ function pickKeyIndex(state: HashRingState, keysTotal: number): number {
 
 export function advanceHashRing(state: HashRingState, atMs: number): void {
   const keysTotal = keysTotalOf(state);
+  // The ring and keys do not change while time passes, so their derived arrays are fetched once.
+  const served =
+    keysTotal > 0 && state.servers.length > 0 && state.nextRequestAtMsExact <= atMs
+      ? { owners: ownersOf(state).owners, keyHashes: keyHashesOf(state) }
+      : null;
   while (state.nextRequestAtMsExact <= atMs) {
     const requestAtMs = Math.floor(state.nextRequestAtMsExact);
     state.nowMs = Math.max(state.nowMs, requestAtMs);
-    if (keysTotal > 0 && state.servers.length > 0) serveRequest(state, requestAtMs, keysTotal);
+    if (served) serveRequest(state, requestAtMs, keysTotal, served.owners, served.keyHashes);
     state.nextRequestAtMsExact += nextArrivalGapMs(state);
   }
   state.nowMs = atMs;
@@ -606,15 +651,20 @@ export function advanceHashRing(state: HashRingState, atMs: number): void {
   if (stale > 0) state.recentRequests.splice(0, stale);
 }
 
-function serveRequest(state: HashRingState, atMs: number, keysTotal: number): void {
+function serveRequest(
+  state: HashRingState,
+  atMs: number,
+  keysTotal: number,
+  owners: Int32Array,
+  keyHashes: Uint32Array,
+): void {
   const keyIndex = pickKeyIndex(state, keysTotal);
-  const { owners } = ownersOf(state);
   const owner = owners[keyIndex] ?? -1;
   state.requestsTotal += 1;
   if (owner < 0) return;
   const server = state.servers[owner]!;
   server.requestCount += 1;
-  const keyHash = keyHashesOf(state)[keyIndex] ?? 0;
+  const keyHash = keyHashes[keyIndex] ?? 0;
   state.recentRequests.push({ atMs, keyIndex, keyHash, ownerId: server.id });
   if (state.recentRequests.length > RECENT_REQUESTS_MAX) state.recentRequests.shift();
   const bucketStart = atMs - (atMs % LOAD_BUCKET_MS);

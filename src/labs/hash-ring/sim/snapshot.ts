@@ -5,6 +5,7 @@
 import { zipfProbability } from '../../../kernel/distributions';
 import { hashString } from './hash';
 import {
+  arcSharesOf,
   type ChangeSummary,
   type HashRingState,
   KEYS_DRAWN_MAX,
@@ -22,7 +23,7 @@ import {
   ringSignatureOf,
   zipfTableOf,
 } from './model';
-import { arcShares, loadStats } from './ring';
+import { loadStats } from './ring';
 
 export type LoadStats = ReturnType<typeof loadStats>;
 
@@ -90,7 +91,7 @@ export function viewHashRing(
 ): HashRingSnapshot {
   const ring = ringOf(state);
   const { owners, counts } = ownersOf(state);
-  const shares = arcShares(ring);
+  const shares = arcSharesOf(state);
   const keysTotal = keysTotalOf(state);
   const ringVersion = ringSignatureOf(state);
   const keysVersion = `${ringVersion}|${state.keysSignature}`;
@@ -137,7 +138,7 @@ export function viewHashRing(
     requests: state.recentRequests.filter((r) => r.atMs > state.nowMs - REQUEST_FLIGHT_MS),
     requestsTotal: state.requestsTotal,
     lastChange: state.lastChange,
-    modulo: { liveIds: modulo.liveIds, counts: moduloCounts },
+    modulo: { liveIds: modulo.liveIds, counts: modulo.counts },
     loadSeries: state.loadBuckets.slice(-LOAD_SERIES_BUCKETS).map((bucket) => ({
       startMs: bucket.startMs,
       counts: state.servers.map((s) => bucket.counts[s.id] ?? 0),

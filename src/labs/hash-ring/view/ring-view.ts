@@ -142,6 +142,7 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
   let pendingDrop: { x: number; y: number } | null = null;
   let knownServerIds = new Set<string>();
   let latest: HashRingSnapshot | null = null;
+  let serversDrawnKey = '';
   let reduced = false;
 
   const resizeObserver = new ResizeObserver(() => {
@@ -478,7 +479,14 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
         keys = snapshot.keys;
       }
       drawCanvas(snapshot);
-      updateServers(snapshot);
+      // Servers change rarely; redrawing 100 markers every frame would waste the frame budget.
+      const serversKey = `${currentTheme()}|${snapshot.lookup?.preferenceIds.join(',') ?? ''}|${snapshot.keysTotal}|${snapshot.servers
+        .map((s) => `${s.id}:${s.weight}:${s.failed ? 1 : 0}:${s.keyCount}:${s.markerPosition}`)
+        .join(',')}`;
+      if (serversKey !== serversDrawnKey) {
+        serversDrawnKey = serversKey;
+        updateServers(snapshot);
+      }
       updateLookup(snapshot);
       updateRequests(snapshot, atMs);
       updateCenter(snapshot);
