@@ -12,6 +12,7 @@
  * of them run in one worker and the last test prints one table and fails if anything errored.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 // @ts-expect-error: a plain .mjs script shared with the command line, without type declarations.
@@ -66,6 +67,8 @@ interface Row {
   longestTaskMs: number | null;
   /** Virtual seconds the run advanced per wall second while measured (frames rows). */
   simSpeed: number | null;
+  /** The machine's 1-minute load average when the measurement ended (other processes count). */
+  load: number | null;
   budget: string;
   pass: boolean | null;
   errors: string[];
@@ -148,7 +151,7 @@ function watchErrors(page: Page): string[] {
 async function workerErrorText(page: Page): Promise<string | null> {
   const panel = page.getByTestId('worker-error');
   if ((await panel.count()) === 0) return null;
-  return (await panel.first().innerText()).replace(/\s+/g, ' ').trim();
+  return ((await panel.first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
 async function openScene(page: Page, url: string): Promise<void> {
@@ -159,7 +162,7 @@ async function openScene(page: Page, url: string): Promise<void> {
   await expect(page.getByTestId('clock')).toHaveText('0.00 s');
   const notices = page.getByTestId('notices');
   if ((await notices.count()) > 0) {
-    throw new Error(`the scene's URL was not accepted: ${await notices.innerText()}`);
+    throw new Error(`the scene's URL was not accepted: ${await notices.textContent()}`);
   }
 }
 
@@ -181,8 +184,8 @@ async function setSpeed(page: Page, speed: number): Promise<void> {
   await expect(page.getByTestId('speed')).toHaveText(speedLabel(speed));
 }
 
-function clockSeconds(text: string): number {
-  const value = Number.parseFloat(text);
+function clockSeconds(text: string | null): number {
+  const value = Number.parseFloat(text ?? '');
   if (!Number.isFinite(value)) throw new Error(`the clock shows "${text}", not a time`);
   return value;
 }
@@ -261,7 +264,7 @@ async function pageNow(page: Page): Promise<number> {
   return page.evaluate(() => performance.now());
 }
 
-function describe(error: unknown): string {
+function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
 
@@ -284,6 +287,7 @@ async function measurePlayback(
     longTasks: null,
     longestTaskMs: null,
     simSpeed: null,
+    load: null,
     budget: `frame p95 ≤ ${budgetMs} ms, no task > ${LONG_TASK_BUDGET_MS} ms`,
     pass: null,
     errors: watchErrors(page),
@@ -294,15 +298,15 @@ async function measurePlayback(
     await setSpeed(page, speed);
     await page.waitForTimeout(SETTLE_MS);
     await startRecording(page);
-    const clockBefore = clockSeconds(await page.getByTestId('clock').innerText());
+    const clockBefore = clockSeconds(await page.getByTestId('clock').textContent());
     const startedMs = await pageNow(page);
     await page.getByTestId('play-toggle').click();
     await expect(page.getByTestId('play-toggle')).toHaveAttribute('data-state', 'playing');
     await page.waitForTimeout(Math.max(0, MEASURE_MS - ((await pageNow(page)) - startedMs)));
     const recording = await stopRecording(page, startedMs);
-    const clockAfter = clockSeconds(await page.getByTestId('clock').innerText());
+    const clockAfter = clockSeconds(await page.getByTestId('clock').textContent());
     const behind = page.locator('.playback .behind');
-    if ((await behind.count()) > 0) row.notes.push(`UI showed "${await behind.innerText()}"`);
+    if ((await behind.count()) > 0) row.notes.push(`UI showed "${await behind.textContent()}"`);
     row.samples = recording.frameIntervals.length;
     row.p50Ms = percentile(recording.frameIntervals, 0.5);
     row.p95Ms = percentile(recording.frameIntervals, 0.95);
@@ -320,8 +324,9 @@ async function measurePlayback(
       (row.longestTaskMs ?? 0) <= LONG_TASK_BUDGET_MS &&
       row.samples > 0;
   } catch (error) {
-    row.errors.push(`harness: ${describe(error)}`);
+    row.errors.push(`harness: ${errorText(error)}`);
   }
+  row.load = loadavg()[0] ?? null;
   const panel = await workerErrorText(page).catch(() => null);
   if (panel) row.errors.push(`worker-error panel: ${panel}`);
   return row;
@@ -371,6 +376,7 @@ async function measureSeeks(page: Page, lab: PerfLab): Promise<Row> {
     longTasks: null,
     longestTaskMs: null,
     simSpeed: null,
+    load: null,
     budget: `every seek ≤ ${SEEK_BUDGET_MS} ms, no task > ${LONG_TASK_BUDGET_MS} ms`,
     pass: null,
     errors: watchErrors(page),
@@ -388,7 +394,7 @@ async function measureSeeks(page: Page, lab: PerfLab): Promise<Row> {
     let commands = 0;
     let nextCommandS = 30;
     for (;;) {
-      const seconds = clockSeconds(await clock.innerText());
+      const seconds = clockSeconds(await clock.textContent());
       if (seconds * 1000 >= LONG_RUN_MS) break;
       if (Date.now() - playStartedAt > LONG_RUN_WALL_MAX_MS) {
         throw new Error(`the run reached only ${seconds} s in ${LONG_RUN_WALL_MAX_MS / 1000} s`);
@@ -412,7 +418,7 @@ async function measureSeeks(page: Page, lab: PerfLab): Promise<Row> {
 
     const random = seededRandom(20_240_601);
     const targets: number[] = [];
-    let currentMs = clockSeconds(await clock.innerText()) * 1000;
+    let currentMs = clockSeconds(await clock.textContent()) * 1000;
     while (targets.length < SEEK_COUNT) {
       // Multiples of the timeline's 10 ms step, at least 1 s away from where the run is.
       const target = Math.floor((random() * horizonMs) / 10) * 10;
@@ -443,8 +449,9 @@ async function measureSeeks(page: Page, lab: PerfLab): Promise<Row> {
       (row.maxMs ?? Number.POSITIVE_INFINITY) <= SEEK_BUDGET_MS &&
       (row.longestTaskMs ?? 0) <= LONG_TASK_BUDGET_MS;
   } catch (error) {
-    row.errors.push(`harness: ${describe(error)}`);
+    row.errors.push(`harness: ${errorText(error)}`);
   }
+  row.load = loadavg()[0] ?? null;
   const panel = await workerErrorText(page).catch(() => null);
   if (panel) row.errors.push(`worker-error panel: ${panel}`);
   return row;
@@ -462,13 +469,14 @@ function result(row: Row): string {
 
 function formatPerfTable(all: Row[]): string {
   const lines = [
-    '| lab | scene | speed | p50 ms | p95 ms | max ms | long tasks | longest task ms | sim speed | budget | result |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---|---|',
+    '| lab | scene | speed | p50 ms | p95 ms | max ms | long tasks | longest task ms | sim speed | load | budget | result |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const row of all) {
-    const simSpeed = row.simSpeed === null ? '—' : `${row.simSpeed.toFixed(row.simSpeed < 10 ? 2 : 0)}×`;
+    const simSpeed =
+      row.simSpeed === null ? '—' : `${row.simSpeed.toFixed(row.simSpeed < 10 ? 2 : 0)}×`;
     lines.push(
-      `| ${row.lab} | ${row.scene} | ${row.speed} | ${ms(row.p50Ms)} | ${ms(row.p95Ms)} | ${ms(row.maxMs)} | ${row.longTasks ?? '—'} | ${ms(row.longestTaskMs)} | ${simSpeed} | ${row.budget} | ${result(row)} |`,
+      `| ${row.lab} | ${row.scene} | ${row.speed} | ${ms(row.p50Ms)} | ${ms(row.p95Ms)} | ${ms(row.maxMs)} | ${row.longTasks ?? '—'} | ${ms(row.longestTaskMs)} | ${simSpeed} | ${row.load === null ? '—' : row.load.toFixed(1)} | ${row.budget} | ${result(row)} |`,
     );
   }
   return lines.join('\n');
@@ -477,6 +485,7 @@ function formatPerfTable(all: Row[]): string {
 const LEGEND = [
   `Playback rows: intervals between requestAnimationFrame callbacks over ${MEASURE_MS / 1000} s of playing (from the click on Play), and main-thread long tasks (PerformanceObserver "longtask") in that window; "sim speed" is virtual seconds per wall second reached.`,
   `Seek rows: ${SEEK_COUNT} seeks to seeded random times of a ${LONG_RUN_MS / 60_000}-minute run, each timed from the timeline's input event to the clock showing the new time (p50 = median); "sim speed" is how fast the run was played to ${LONG_RUN_MS / 60_000} minutes at ${LONG_RUN_SPEED}×.`,
+  `"load" is the machine's 1-minute load average (${cpus().length} CPUs) as each measurement ended: anything else running (builds, other test suites) competes with the browser and inflates frame times, so rows measured under load > ${cpus().length} are not a verdict on the app.`,
 ];
 
 for (const lab of LABS) {
@@ -519,7 +528,7 @@ test('report: performance and bundle tables (fails only on page errors)', async 
     bundles = bundleSizes.measureBundles('dist');
     lines.push(bundleSizes.formatBundleTable(bundles));
   } catch (error) {
-    lines.push(`Could not measure the bundles: ${describe(error)}`);
+    lines.push(`Could not measure the bundles: ${errorText(error)}`);
   }
   const markdown = `# Performance (${new Date().toISOString()})\n\n${lines.join('\n')}\n`;
   console.log(`\n${markdown}`);

@@ -35,7 +35,7 @@ export async function serverIds(page: Page): Promise<string[]> {
 
 /** The key count shown beside a server in the list ("512 keys"). */
 export async function serverKeyCount(page: Page, serverId: string): Promise<number> {
-  const text = await page.locator(`#server-row-${serverId} .server-keys`).innerText();
+  const text = await textOf(page.locator(`#server-row-${serverId} .server-keys`));
   return countIn(text);
 }
 
@@ -66,16 +66,21 @@ export function numberIn(text: string): number {
   return Number(match[0]);
 }
 
+/** The text of an element as the page renders it into the DOM (empty when it has none). */
+export async function textOf(locator: Locator): Promise<string> {
+  return (await locator.textContent()) ?? '';
+}
+
 export async function readCount(locator: Locator): Promise<number> {
-  return countIn(await locator.innerText());
+  return countIn(await textOf(locator));
 }
 
 export async function readFraction(locator: Locator): Promise<number> {
-  return fractionIn(await locator.innerText());
+  return fractionIn(await textOf(locator));
 }
 
 export async function readNumber(locator: Locator): Promise<number> {
-  return numberIn(await locator.innerText());
+  return numberIn(await textOf(locator));
 }
 
 /** The virtual clock in seconds. */

@@ -21,7 +21,18 @@ export interface ParsedSearch<Config> {
   notices: string[];
 }
 
-export const seedSchema = z.coerce.number().int().min(0).max(SEED_MAX);
+/**
+ * A number read from a URL or a file: a JSON number, or a string that holds one. TanStack Router
+ * JSON-parses search values, so null, true or [7] arrive as such and must not pass as numbers.
+ */
+export function fromParam<Schema extends z.ZodType>(schema: Schema) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+    schema,
+  );
+}
+
+export const seedSchema = fromParam(z.number().int().min(0).max(SEED_MAX));
 
 /**
  * Parses each field of the lab's config schema on its own, so one bad parameter falls back to its
@@ -77,7 +88,7 @@ export function parseLabSearch<Shape extends z.ZodRawShape>(
   }
   let atMs = 0;
   if (raw.t !== undefined) {
-    const parsed = z.coerce.number().int().min(0).max(3_600_000).safeParse(raw.t);
+    const parsed = fromParam(z.number().int().min(0).max(3_600_000)).safeParse(raw.t);
     if (parsed.success) atMs = parsed.data;
     else
       notices.push(

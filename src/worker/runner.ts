@@ -62,10 +62,16 @@ export class Runner {
   private appliedCount = 0;
   private checkpoints: Checkpoint[] = [];
   private checkpointIntervalMs: number;
-  /** The furthest point the run has reached: a virtual time and how many commands were applied. */
+  /** The furthest virtual time the run has reached (the end of the timeline). */
   private horizonMs = 0;
-  private horizonCommandCount = 0;
+  /**
+   * Markers are keyed by the event's sequence number in the lab's log (its 1-based position among
+   * all events ever appended). A deterministic replay regenerates the same sequence numbers, so
+   * an event is new to the timeline exactly when its number is above `markedEventTotal`.
+   */
+  private markedEventTotal = 0;
   private markers: TimelineMarker[] = [];
+  private markerSeqs: number[] = [];
   private markersDirty = true;
   private playing = false;
   private speed = 1;
@@ -191,9 +197,10 @@ export class Runner {
     this.checkpointIntervalMs = this.options.checkpointIntervalMs;
     this.checkpoints = [{ atMs: 0, state: structuredClone(this.state), commandCount: 0 }];
     this.horizonMs = 0;
-    this.horizonCommandCount = 0;
     this.markers = [];
-    this.collectMarkers(sim.events(this.state).items);
+    this.markerSeqs = [];
+    this.markedEventTotal = 0;
+    this.collectNewEvents(0);
     this.markersDirty = true;
     this.virtualCarryMs = 0;
     this.eventsNeedReset = true;
@@ -224,10 +231,12 @@ export class Runner {
     this.commands = this.commands.slice(0, this.appliedCount);
     this.checkpoints = this.checkpoints.filter((c) => c.atMs <= atMs);
     this.horizonMs = atMs;
-    this.horizonCommandCount = this.appliedCount;
-    const kept = this.markers.filter((m) => m.atMs <= atMs);
-    if (kept.length !== this.markers.length) {
-      this.markers = kept;
+    // Events after this point belonged to the dropped future.
+    this.markedEventTotal = this.requireSim().events(this.state).total;
+    const keep = this.markerSeqs.filter((seq) => seq <= this.markedEventTotal).length;
+    if (keep !== this.markers.length) {
+      this.markers = this.markers.slice(0, keep);
+      this.markerSeqs = this.markerSeqs.slice(0, keep);
       this.markersDirty = true;
     }
   }
@@ -347,44 +356,28 @@ export class Runner {
   }
 
   private extendHorizon(): void {
-    const now = this.nowMs;
-    if (
-      now > this.horizonMs ||
-      (now === this.horizonMs && this.appliedCount > this.horizonCommandCount)
-    ) {
-      this.horizonMs = now;
-      this.horizonCommandCount = this.appliedCount;
-    }
+    this.horizonMs = Math.max(this.horizonMs, this.nowMs);
   }
 
-  /**
-   * Events appended since `totalBefore` become timeline markers when they lie beyond the
-   * furthest point the run had reached: replays after a seek regenerate events already marked.
-   */
+  /** Events appended since `totalBefore` become timeline markers when they are new to the run. */
   private collectNewEvents(totalBefore: number): void {
     const log = this.requireSim().events(this.state);
     const added = log.total - totalBefore;
     if (added > 0) {
       this.dirty = true;
-      const fresh = log.items.slice(Math.max(0, log.items.length - added));
-      const commandCount = this.appliedCount;
-      this.collectMarkers(
-        fresh.filter(
-          (e) =>
-            e.atMs > this.horizonMs ||
-            (e.atMs === this.horizonMs && commandCount > this.horizonCommandCount),
-        ),
-      );
+      const firstKept = log.total - log.items.length + 1;
+      for (let seq = Math.max(totalBefore + 1, firstKept); seq <= log.total; seq += 1) {
+        if (seq <= this.markedEventTotal) continue;
+        const event = log.items[seq - firstKept];
+        if (event && this.markers.length < MARKERS_MAX) {
+          this.markers.push({ atMs: event.atMs, kind: event.kind, text: event.text });
+          this.markerSeqs.push(seq);
+          this.markersDirty = true;
+        }
+        this.markedEventTotal = seq;
+      }
     }
     this.extendHorizon();
-  }
-
-  private collectMarkers(events: readonly SimEvent[]): void {
-    for (const event of events) {
-      if (this.markers.length >= MARKERS_MAX) break;
-      this.markers.push({ atMs: event.atMs, kind: event.kind, text: event.text });
-      this.markersDirty = true;
-    }
   }
 
   /** Produces one frame: advances by wall time × speed when playing, within the CPU budget. */

@@ -3,6 +3,7 @@
  * with zod. The bounds here are the simulation's own limits.
  */
 import { z } from 'zod';
+import { fromParam } from '../../app/url-state';
 import { HASH_NAMES, type HashName } from './sim/hash';
 import {
   type HashRingCommand,
@@ -29,11 +30,13 @@ export const hashRingDefaults: HashRingConfig = {
 };
 
 const intIn = (min: number, max: number, what: string) =>
-  z.coerce
-    .number({ message: `${what} must be a number` })
-    .int(`${what} must be a whole number`)
-    .min(min, `${what} is at least ${min}`)
-    .max(max, `${what} is at most ${max.toLocaleString('en-US')}`);
+  fromParam(
+    z
+      .number({ message: `${what} must be a number` })
+      .int(`${what} must be a whole number`)
+      .min(min, `${what} is at least ${min}`)
+      .max(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+  );
 
 export const hashRingFields = {
   servers: intIn(0, SERVERS_MAX, 'servers'),
@@ -44,7 +47,12 @@ export const hashRingFields = {
   replicationFactor: intIn(1, REPLICATION_FACTOR_MAX, 'replication factor'),
   keys: intIn(0, KEYS_BULK_MAX, 'keys'),
   popularity: z.enum(['uniform', 'zipf'], { message: 'popularity is uniform or zipf' }),
-  zipfExponent: z.coerce.number().min(0, 'Zipf s is at least 0').max(3, 'Zipf s is at most 3'),
+  zipfExponent: fromParam(
+    z
+      .number({ message: 'Zipf s must be a number' })
+      .min(0, 'Zipf s is at least 0')
+      .max(3, 'Zipf s is at most 3'),
+  ),
   requestsPerSecond: intIn(0, REQUESTS_PER_SECOND_MAX, 'requests per second'),
 };
 

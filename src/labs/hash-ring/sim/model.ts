@@ -9,7 +9,7 @@
  */
 
 import { createZipf, sampleZipf, type ZipfTable } from '../../../kernel/distributions';
-import { EVENT_LOG_CAPACITY } from '../../../kernel/limits';
+import { EVENT_LOG_CAPACITY, ZIPF_RANKS_MAX } from '../../../kernel/limits';
 import { createRng, nextFloat, type RngState } from '../../../kernel/prng';
 import { appendEvent, createEventLog, type EventLog } from '../../../kernel/sim';
 import { type HashName, hashString } from './hash';
@@ -31,6 +31,8 @@ export const VNODES_PER_SERVER_MAX = 500;
 export const WEIGHT_MAX = 10;
 export const VNODES_TOTAL_MAX = 100_000;
 export const KEYS_BULK_MAX = 1_000_000;
+/** Named and generated keys together; the Zipf popularity table is sized for this many ranks. */
+export const KEYS_TOTAL_MAX = ZIPF_RANKS_MAX;
 export const NAMED_KEYS_MAX = 10_000;
 export const KEY_NAME_LENGTH_MAX = 200;
 export const REPLICATION_FACTOR_MAX = 5;
@@ -141,17 +143,21 @@ export function keysTotalOf(state: Pick<HashRingState, 'namedKeys' | 'bulkKeyCou
 }
 
 function keysSignatureOf(namedKeys: readonly string[], bulkKeyCount: number): string {
-  // FNV-1a over the named keys: two key sets with the same counts still differ here.
-  let hash = 0x811c9dc5;
+  // Two independent 32-bit hashes over a length-prefixed encoding: no separator can alias two key
+  // sets, and a chance collision needs both hashes to collide at once (about 1 in 2^64).
+  let fnv = 0x811c9dc5;
+  let mixed = 0x9747b28c;
+  const take = (code: number) => {
+    fnv = Math.imul(fnv ^ code, 0x01000193);
+    mixed = Math.imul(mixed ^ code, 0x5bd1e995);
+    mixed ^= mixed >>> 15;
+  };
   for (const key of namedKeys) {
-    for (let i = 0; i < key.length; i += 1) {
-      hash ^= key.charCodeAt(i);
-      hash = Math.imul(hash, 0x01000193);
-    }
-    hash ^= 0x1f;
-    hash = Math.imul(hash, 0x01000193);
+    take(key.length);
+    for (let i = 0; i < key.length; i += 1) take(key.charCodeAt(i));
   }
-  return `${namedKeys.length}:${(hash >>> 0).toString(16)}:${bulkKeyCount}`;
+  const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+  return `${namedKeys.length}:${hex(fnv)}${hex(mixed)}:${bulkKeyCount}`;
 }
 
 export function ringSignatureOf(state: HashRingState): string {
@@ -536,7 +542,11 @@ function addKey(state: HashRingState, rawKey: string): void {
     refuse(state, `At most ${NAMED_KEYS_MAX.toLocaleString('en-US')} named keys.`);
     return;
   }
-  if (state.namedKeys.includes(key)) {
+  if (keysTotalOf(state) >= KEYS_TOTAL_MAX) {
+    refuse(state, `At most ${KEYS_TOTAL_MAX.toLocaleString('en-US')} keys in all.`);
+    return;
+  }
+  if (state.namedKeys.includes(key) || isGeneratedKeyName(key, state.bulkKeyCount)) {
     refuse(state, `Key "${key}" is already on the ring.`);
     return;
   }
@@ -547,8 +557,20 @@ function addKey(state: HashRingState, rawKey: string): void {
   describeLookup(state, key);
 }
 
+function isGeneratedKeyName(key: string, bulkKeyCount: number): boolean {
+  const match = /^key-(\d+)$/.exec(key);
+  return match !== null && Number(match[1]) < bulkKeyCount && String(Number(match[1])) === match[1];
+}
+
 function setBulkKeys(state: HashRingState, count: number): void {
-  const safe = clampInt(count, 0, KEYS_BULK_MAX);
+  const room = Math.min(KEYS_BULK_MAX, KEYS_TOTAL_MAX - state.namedKeys.length);
+  if (count > room) {
+    refuse(
+      state,
+      `At most ${KEYS_TOTAL_MAX.toLocaleString('en-US')} keys in all: ${room.toLocaleString('en-US')} generated keys fit beside the named ones.`,
+    );
+  }
+  const safe = clampInt(count, 0, room);
   state.bulkKeyCount = safe;
   state.keysSignature = keysSignatureOf(state.namedKeys, safe);
   log(

@@ -1,0 +1,205 @@
+/**
+ * The shell around the labs: the home page, routing (hash history, deep links, reloads, unknown
+ * addresses), the theme, the shortcut sheet, and a clean console.
+ */
+import { expect, test } from '@playwright/test';
+import {
+  collectPageErrors,
+  figure,
+  focusPageBody,
+  LAB_PATH,
+  openLab,
+  textOf,
+  waitForServers,
+} from './support';
+
+const LAB_TITLE = 'Consistent hashing';
+const LAB_SUMMARY =
+  'Drag servers onto a hash ring and watch only a sliver of keys move, where hash mod N moves almost all.';
+
+test.describe('home page', () => {
+  test('lists the lab with its title and summary, and the card opens it', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1, name: 'System Design Lab' })).toBeVisible();
+    const cards = page.locator('.lab-cards > li');
+    await expect(cards).toHaveCount(1);
+    const card = cards.first();
+    await expect(card.getByRole('heading', { level: 2 })).toHaveText(LAB_TITLE);
+    await expect(card).toContainText(LAB_SUMMARY);
+    await expect(card).toContainText('virtual nodes');
+
+    await card.getByRole('link').click();
+    await expect(page).toHaveURL(/#\/labs\/hash-ring$/);
+    await expect(page.getByRole('heading', { level: 1, name: LAB_TITLE })).toBeVisible();
+    await waitForServers(page, 4);
+
+    // The breadcrumb leads back home.
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link').click();
+    await expect(page).toHaveURL(/#\/$/);
+    await expect(page.locator('.lab-cards > li')).toHaveCount(1);
+  });
+
+  test('the search filters labs by title, summary and concept', async ({ page }) => {
+    await page.goto('/');
+    const search = page.getByRole('searchbox', { name: 'Find a lab or concept' });
+    const cards = page.locator('.lab-cards > li');
+    await search.fill('replication');
+    await expect(cards).toHaveCount(1);
+    await search.fill('paxos-and-friends');
+    await expect(cards).toHaveCount(0);
+    await expect(page.getByText('No lab matches “paxos-and-friends”.')).toBeVisible();
+    await search.fill('');
+    await expect(cards).toHaveCount(1);
+  });
+
+  test('the lab card shows a still of the lab (the image loads)', async ({ page }) => {
+    // Fails while public/previews/hash-ring.png is missing: vite preview answers the missing
+    // file with index.html, so the card shows a broken image without any console error.
+    await page.goto('/');
+    const image = page.locator('.lab-card img');
+    await expect(image).toHaveAttribute('alt', `A still of the ${LAB_TITLE} lab`);
+    await image.scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(0);
+  });
+});
+
+test.describe('routing', () => {
+  test('an unknown lab id shows a not-found message with a link home', async ({ page }) => {
+    await page.goto('/#/labs/no-such-lab');
+    await expect(page.getByRole('heading', { level: 1, name: 'Not found' })).toBeVisible();
+    await expect(page.locator('.not-found')).toContainText('lab called "no-such-lab"');
+    const home = page.getByRole('link', { name: 'See all labs' });
+    await expect(home).toBeVisible();
+    await home.click();
+    await expect(page).toHaveURL(/#\/$/);
+    await expect(page.locator('.lab-cards > li')).toHaveCount(1);
+  });
+
+  test('an unknown address shows the not-found page too', async ({ page }) => {
+    await page.goto('/#/no/such/page');
+    await expect(page.getByRole('heading', { level: 1, name: 'Not found' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'See all labs' })).toBeVisible();
+  });
+
+  test('a deep link opens that exact setup, and a reload keeps it', async ({ page }) => {
+    const query = 'servers=6&vnodesPerServer=50&keys=3000&seed=7';
+    await openLab(page, query, 6);
+    const centre = page.locator('[data-testid="ring"] .center-text');
+    await expect(centre).toContainText('6 live servers');
+    await expect(centre).toContainText('3,000 keys · 50 vnodes each');
+    await expect(figure(page, 'Keys per live server (mean)')).toHaveText('500');
+    await expect(page.getByTestId('vnodes-field').getByRole('textbox')).toHaveValue('50');
+    await expect(page.locator('.seed input')).toHaveValue('7');
+    const spread = await textOf(page.getByTestId('keys-cv'));
+    const counts = await page.locator('[data-testid="server-list"] .server-keys').allTextContents();
+
+    await page.reload();
+    await waitForServers(page, 6);
+    await expect(page).toHaveURL(/#\/labs\/hash-ring\?.*servers=6/);
+    await expect(centre).toContainText('3,000 keys · 50 vnodes each');
+    await expect(page.locator('.seed input')).toHaveValue('7');
+    // Same seed and setup: the same key placement, figure for figure.
+    await expect(page.getByTestId('keys-cv')).toHaveText(spread);
+    expect(
+      await page.locator('[data-testid="server-list"] .server-keys').allTextContents(),
+    ).toEqual(counts);
+  });
+
+  // DESIGN.md §6 says config changes replace the URL entry, and the error panels say "your
+  // settings are kept in the address bar". But controls only send commands to the worker: the
+  // URL is never updated, so a reload (or "Reset lab" after an error) loses every change.
+  // Bug: src/labs/hash-ring/view/HashRingPage.tsx does not write config changes to the URL.
+  test.fixme('a change made with the controls survives a reload', async ({ page }) => {
+    await openLab(page);
+    const input = page.getByTestId('vnodes-field').getByRole('textbox');
+    await input.fill('20');
+    await input.press('Enter');
+    await expect(page.locator('[data-testid="ring"] .center-text')).toContainText('20 vnodes each');
+    await expect(page).toHaveURL(/vnodesPerServer=20/);
+    await page.reload();
+    await expect(input).toHaveValue('20');
+  });
+});
+
+test.describe('theme', () => {
+  test('the theme picker switches between light and dark, and is remembered', async ({ page }) => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto('/');
+    const html = page.locator('html');
+    const picker = page.getByRole('combobox', { name: 'Theme' });
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await expect(picker).toHaveValue('system');
+    await expect(html).toHaveAttribute('data-theme', 'light');
+    const light = await background();
+
+    await picker.selectOption('dark');
+    await expect(html).toHaveAttribute('data-theme', 'dark');
+    await expect.poll(background).not.toBe(light);
+    const dark = await background();
+    // A dark background: every channel well below the middle.
+    const channels = (dark.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+    expect(Math.max(...channels)).toBeLessThan(80);
+
+    await page.reload();
+    await expect(html).toHaveAttribute('data-theme', 'dark');
+    await expect(picker).toHaveValue('dark');
+
+    await picker.selectOption('light');
+    await expect(html).toHaveAttribute('data-theme', 'light');
+    await expect.poll(background).toBe(light);
+
+    // "System theme" follows the operating system's preference.
+    await picker.selectOption('system');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect(html).toHaveAttribute('data-theme', 'dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect(html).toHaveAttribute('data-theme', 'light');
+  });
+});
+
+test.describe('shortcut sheet', () => {
+  test('? opens the keyboard shortcut sheet and Escape closes it', async ({ page }) => {
+    await openLab(page);
+    const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect(sheet).toHaveCount(0);
+
+    await focusPageBody(page);
+    await page.keyboard.press('?');
+    await expect(sheet).toBeVisible();
+    await expect(sheet.getByRole('row', { name: /Space.*Play or pause/ })).toBeVisible();
+    await expect(sheet).toContainText('Step to the next event');
+    await expect(sheet).toContainText('Remove that server');
+
+    await page.keyboard.press('Escape');
+    await expect(sheet).toHaveCount(0);
+    // The lab is still playable after the sheet closed: nothing was left modal.
+    await page.getByTestId('play-toggle').click();
+    await expect(page.getByTestId('play-toggle')).toHaveAttribute('data-state', 'playing');
+
+    // The header button opens it as well, and Close closes it.
+    await page.getByRole('button', { name: 'Keyboard shortcuts (?)' }).click();
+    await expect(sheet).toBeVisible();
+    await sheet.getByRole('button', { name: 'Close' }).click();
+    await expect(sheet).toHaveCount(0);
+  });
+});
+
+test.describe('console', () => {
+  test('no console errors while loading the home page and the lab, and playing', async ({
+    page,
+  }) => {
+    const errors = collectPageErrors(page);
+    await page.goto('/');
+    await expect(page.locator('.lab-cards > li')).toHaveCount(1);
+    await page.goto(LAB_PATH);
+    await waitForServers(page, 4);
+    await page.getByTestId('play-toggle').click();
+    await expect
+      .poll(async () => Number((await textOf(figure(page, 'Requests served'))).replace(/,/g, '')))
+      .toBeGreaterThan(20);
+    await page.getByTestId('play-toggle').click();
+    expect(errors).toEqual([]);
+  });
+});
