@@ -6,7 +6,10 @@ import { browserLaunchOptions } from './browser.mjs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:5173/';
 const browser = await chromium.launch(browserLaunchOptions());
-const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+const page = await browser.newPage({
+  viewport: { width: 1440, height: 900 },
+  colorScheme: 'light',
+});
 
 await page.goto(`${base}#/labs/hash-ring?keys=3000&requestsPerSecond=60`);
 await page.getByTestId('add-server').waitFor();
