@@ -13,7 +13,7 @@ import {
   useParams,
   useSearch,
 } from '@tanstack/react-router';
-import { MotionConfig } from 'framer-motion';
+import { domAnimation, LazyMotion, MotionConfig } from 'framer-motion';
 import { lazy, Suspense, useMemo } from 'react';
 import { findLab } from '../labs/registry';
 import { Home } from './Home';
@@ -22,31 +22,34 @@ import { type ThemeChoice, useTheme } from './theme';
 function RootLayout() {
   const [theme, setTheme] = useTheme();
   return (
-    <MotionConfig reducedMotion="user">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <div className="topbar">
-        <Link to="/" className="brand">
-          System Design Lab
-        </Link>
-        <label className="theme-picker">
-          <span className="visually-hidden">Theme</span>
-          <select
-            value={theme}
-            onChange={(e) => setTheme(e.target.value as ThemeChoice)}
-            aria-label="Theme"
-          >
-            <option value="system">System theme</option>
-            <option value="light">Light</option>
-            <option value="dark">Dark</option>
-          </select>
-        </label>
-      </div>
-      <main id="main" tabIndex={-1}>
-        <Outlet />
-      </main>
-    </MotionConfig>
+    // LazyMotion with the small DOM feature set keeps framer-motion out of every lab's chunk.
+    <LazyMotion features={domAnimation} strict>
+      <MotionConfig reducedMotion="user">
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <div className="topbar">
+          <Link to="/" className="brand">
+            System Design Lab
+          </Link>
+          <label className="theme-picker">
+            <span className="visually-hidden">Theme</span>
+            <select
+              value={theme}
+              onChange={(e) => setTheme(e.target.value as ThemeChoice)}
+              aria-label="Theme"
+            >
+              <option value="system">System theme</option>
+              <option value="light">Light</option>
+              <option value="dark">Dark</option>
+            </select>
+          </label>
+        </div>
+        <main id="main" tabIndex={-1}>
+          <Outlet />
+        </main>
+      </MotionConfig>
+    </LazyMotion>
   );
 }
 

@@ -4,7 +4,7 @@
  * the worker's errors with a reset that keeps the URL.
  */
 import { Link } from '@tanstack/react-router';
-import { AnimatePresence, motion } from 'framer-motion';
+import { AnimatePresence, m } from 'framer-motion';
 import { type ReactNode, useEffect, useState } from 'react';
 import { SPEED_MAX, SPEED_MIN } from '../../worker/protocol';
 import { type Session, useSession } from '../session';
@@ -120,7 +120,7 @@ export function LabLayout(props: LabLayoutProps) {
       </header>
       <AnimatePresence>
         {props.notices.length > 0 ? (
-          <motion.div
+          <m.div
             className="notices"
             role="alert"
             data-testid="notices"
@@ -136,7 +136,7 @@ export function LabLayout(props: LabLayoutProps) {
             <button type="button" onClick={props.onDismissNotices}>
               Dismiss
             </button>
-          </motion.div>
+          </m.div>
         ) : null}
       </AnimatePresence>
       {error ? (

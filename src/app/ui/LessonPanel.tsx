@@ -2,7 +2,7 @@
  * The lesson: a short concept, then "Try this" experiments. Each asks for a prediction first;
  * running it loads the experiment's run, and the answer is read off the simulation, never typed in.
  */
-import { AnimatePresence, motion } from 'framer-motion';
+import { AnimatePresence, m } from 'framer-motion';
 import { useEffect, useId, useState } from 'react';
 import type { Experiment, Lesson } from '../lesson';
 import { type Session, useSession } from '../session';
@@ -124,7 +124,7 @@ function ExperimentCard<Config, Snapshot>({
       </button>
       <AnimatePresence>
         {answer ? (
-          <motion.div
+          <m.div
             className={`answer ${correct ? 'answer-right' : 'answer-wrong'}`}
             role="status"
             initial={{ opacity: 0, y: -4 }}
@@ -136,7 +136,7 @@ function ExperimentCard<Config, Snapshot>({
               {choiceLabel(answer.predictedId)}; measured: {answer.text}
             </p>
             <p>{experiment.explanation}</p>
-          </motion.div>
+          </m.div>
         ) : null}
       </AnimatePresence>
     </li>

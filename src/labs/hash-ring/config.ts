@@ -4,10 +4,9 @@
  */
 import { z } from 'zod';
 import { fromParam } from '../../app/url-state';
-import { HASH_NAMES, type HashName } from './sim/hash';
 import {
-  type HashRingCommand,
-  type HashRingConfig,
+  HASH_NAMES,
+  type HashName,
   KEY_NAME_LENGTH_MAX,
   KEYS_BULK_MAX,
   REPLICATION_FACTOR_MAX,
@@ -16,7 +15,8 @@ import {
   VNODES_PER_SERVER_MAX,
   VNODES_TOTAL_MAX,
   WEIGHT_MAX,
-} from './sim/model';
+} from './sim/constants';
+import type { HashRingCommand, HashRingConfig } from './sim/model';
 
 export const hashRingDefaults: HashRingConfig = {
   servers: 4,

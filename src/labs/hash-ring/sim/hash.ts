@@ -7,9 +7,9 @@
  * so published test vectors apply unchanged.
  */
 
-export type HashName = 'murmur3' | 'fnv1a' | 'xxhash32';
+import { HASH_NAMES, type HashName } from './constants';
 
-export const HASH_NAMES: readonly HashName[] = ['murmur3', 'fnv1a', 'xxhash32'];
+export { HASH_NAMES, type HashName };
 
 const REPLACEMENT_CHARACTER = 0xfffd;
 

@@ -9,9 +9,24 @@
  */
 
 import { createZipf, sampleZipf, type ZipfTable } from '../../../kernel/distributions';
-import { EVENT_LOG_CAPACITY, ZIPF_RANKS_MAX } from '../../../kernel/limits';
+import { EVENT_LOG_CAPACITY } from '../../../kernel/limits';
 import { createRng, nextFloat, type RngState } from '../../../kernel/prng';
 import { appendEvent, createEventLog, type EventLog } from '../../../kernel/sim';
+import {
+  formatHash,
+  KEY_NAME_LENGTH_MAX,
+  KEYS_BULK_MAX,
+  KEYS_TOTAL_MAX,
+  LOAD_BUCKET_MS,
+  NAMED_KEYS_MAX,
+  REPLICATION_FACTOR_MAX,
+  REQUEST_FLIGHT_MS,
+  REQUESTS_PER_SECOND_MAX,
+  SERVERS_MAX,
+  VNODES_PER_SERVER_MAX,
+  VNODES_TOTAL_MAX,
+  WEIGHT_MAX,
+} from './constants';
 import { type HashName, hashString } from './hash';
 import {
   arcShares,
@@ -26,24 +41,25 @@ import {
   type RingServer,
 } from './ring';
 
-export const SERVERS_MAX = 100;
-export const VNODES_PER_SERVER_MAX = 500;
-export const WEIGHT_MAX = 10;
-export const VNODES_TOTAL_MAX = 100_000;
-export const KEYS_BULK_MAX = 1_000_000;
-/** Named and generated keys together; the Zipf popularity table is sized for this many ranks. */
-export const KEYS_TOTAL_MAX = ZIPF_RANKS_MAX;
-export const NAMED_KEYS_MAX = 10_000;
-export const KEY_NAME_LENGTH_MAX = 200;
-export const REPLICATION_FACTOR_MAX = 5;
-export const REQUESTS_PER_SECOND_MAX = 1_000;
-/** The stage draws at most this many keys; statistics always use every key. */
-export const KEYS_DRAWN_MAX = 10_000;
-/** Requests stay in the snapshot this long, so the view can animate them travelling. */
-export const REQUEST_FLIGHT_MS = 600;
 const RECENT_REQUESTS_MAX = 256;
-export const LOAD_BUCKET_MS = 1_000;
 const LOAD_BUCKETS_MAX = 120;
+
+export {
+  formatHash,
+  KEY_NAME_LENGTH_MAX,
+  KEYS_BULK_MAX,
+  KEYS_DRAWN_MAX,
+  KEYS_TOTAL_MAX,
+  LOAD_BUCKET_MS,
+  NAMED_KEYS_MAX,
+  REPLICATION_FACTOR_MAX,
+  REQUEST_FLIGHT_MS,
+  REQUESTS_PER_SECOND_MAX,
+  SERVERS_MAX,
+  VNODES_PER_SERVER_MAX,
+  VNODES_TOTAL_MAX,
+  WEIGHT_MAX,
+} from './constants';
 
 export type KeyPopularity = 'uniform' | 'zipf';
 
@@ -599,10 +615,6 @@ function describeLookup(state: HashRingState, key: string): void {
     }; hash mod ${lookup.moduloCount} → ${lookup.moduloOwnerId ?? '—'}.`,
     true,
   );
-}
-
-export function formatHash(hash: number): string {
-  return `0x${hash.toString(16).padStart(8, '0')}`;
 }
 
 export interface LookupResult {

@@ -3,6 +3,7 @@
  * positions and the drawn keys are heavy, so they are sent only when their version changes.
  */
 import { zipfProbability } from '../../../kernel/distributions';
+import { LOAD_WINDOW_MS } from './constants';
 import { hashString } from './hash';
 import {
   arcSharesOf,
@@ -81,8 +82,8 @@ export interface HashRingSnapshot {
   hotKey: HotKey | null;
 }
 
-/** The request-load window behind per-server "recent" figures. */
-export const LOAD_WINDOW_MS = 10_000;
+export { LOAD_WINDOW_MS };
+
 const LOAD_SERIES_BUCKETS = 60;
 
 export function viewHashRing(

@@ -4,16 +4,17 @@ import { formatCount } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import type { Session } from '../../../app/session';
 import { NumberField } from '../../../app/ui/NumberField';
-import { HASH_NAMES, type HashName } from '../sim/hash';
 import {
-  type HashRingCommand,
+  HASH_NAMES,
+  type HashName,
   KEY_NAME_LENGTH_MAX,
   KEYS_BULK_MAX,
   REPLICATION_FACTOR_MAX,
   REQUESTS_PER_SECOND_MAX,
   VNODES_PER_SERVER_MAX,
   WEIGHT_MAX,
-} from '../sim/model';
+} from '../sim/constants';
+import type { HashRingCommand } from '../sim/model';
 import { useHashRingSnapshot } from './HashRingPage';
 
 export function HashRingControls({

@@ -14,8 +14,8 @@ import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
 import { BatchProgress } from '../../../app/ui/BatchProgress';
 import type { VnodeCurveResult } from '../sim/batch';
+import { LOAD_WINDOW_MS } from '../sim/constants';
 import type { HashRingSnapshot } from '../sim/snapshot';
-import { LOAD_WINDOW_MS } from '../sim/snapshot';
 import { useHashRingSnapshot } from './HashRingPage';
 
 export function HashRingMetrics({ session }: { session: Session }) {

@@ -7,7 +7,7 @@
  */
 import { drag, easeCubicInOut, interpolateNumber, pointer, type Selection, select } from 'd3';
 import { currentTheme, seriesColor } from '../../../app/palette';
-import { formatHash, REQUEST_FLIGHT_MS } from '../sim/model';
+import { formatHash, REQUEST_FLIGHT_MS } from '../sim/constants';
 import type { HashRingSnapshot, KeysPart, RingPart, ServerView } from '../sim/snapshot';
 
 export const STAGE_SIZE = 600;
