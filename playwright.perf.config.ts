@@ -1,8 +1,20 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 // @ts-expect-error: a plain .mjs helper shared with the scripts, without type declarations.
 import { browserLaunchOptions } from './scripts/browser.mjs';
 
 const PORT = 4174;
+// The suite serves a private copy of dist/, taken when it starts: others building into dist/
+// while the suite runs would otherwise swap the chunks under the page being measured. The spec
+// reads the bundle sizes from the same copy.
+const DIST_COPY = process.env.PERF_DIST_DIR ?? join(tmpdir(), 'system-design-lab-perf-dist');
+process.env.PERF_DIST_DIR = DIST_COPY;
+const copyDist = [
+  "const fs = require('node:fs');",
+  `fs.rmSync('${DIST_COPY}', { recursive: true, force: true });`,
+  `fs.cpSync('dist', '${DIST_COPY}', { recursive: true });`,
+].join(' ');
 
 // The performance suite (DESIGN.md §8): `npm run perf` builds, then measures the production
 // build (`vite preview`) in headless Chromium. It reports budgets as a table; it fails only when
@@ -28,7 +40,7 @@ export default defineConfig({
     deviceScaleFactor: 1,
   },
   webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort`,
+    command: `node -e "${copyDist}" && npx vite preview --outDir ${DIST_COPY} --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 60_000,

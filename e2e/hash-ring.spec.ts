@@ -186,6 +186,84 @@ test.describe('removing a server', () => {
   });
 });
 
+test.describe('failing a server', () => {
+  test('F on a focused marker fails it (its keys move on) and F again recovers it', async ({
+    page,
+  }) => {
+    await openLab(page);
+    const s2Keys = await serverKeyCount(page, 'S2');
+    const marker = page.locator('[data-testid="ring"] g.server[data-server-id="S2"]');
+    await marker.focus();
+    await page.keyboard.press('f');
+
+    await expect(marker).toHaveAttribute('aria-label', /Server S2, failed/);
+    await expect(page.getByRole('button', { name: 'Recover S2', exact: true })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    await expect(page.getByTestId('keys-moved')).toContainText('S2 failed');
+    await expect(page.getByTestId('moved-ideal')).toHaveText('1/4 = 25.0%');
+    // A failed server keeps its place but serves nothing: exactly its keys move to the others.
+    expect(await readCount(page.getByTestId('moved-ring'))).toBe(s2Keys);
+    expect(await serverKeyCount(page, 'S2')).toBe(0);
+    await expectKeysConserved(page);
+    await expect(ringCentre(page)).toContainText('3 live servers');
+
+    await marker.focus();
+    await page.keyboard.press('f');
+    await expect(marker).toHaveAttribute('aria-label', /Server S2, live/);
+    await expect(page.getByTestId('keys-moved')).toContainText('S2 recovered');
+    // Recovery brings back exactly the same keys.
+    expect(await readCount(page.getByTestId('moved-ring'))).toBe(s2Keys);
+    expect(await serverKeyCount(page, 'S2')).toBe(s2Keys);
+    await expect(ringCentre(page)).toContainText('4 live servers');
+  });
+});
+
+test.describe('dragging a server marker', () => {
+  test('a marker dropped back on the ring band stays and returns to its hash position', async ({
+    page,
+  }) => {
+    const errors = collectPageErrors(page);
+    await openLab(page);
+    const marker = page.locator('[data-testid="ring"] g.server[data-server-id="S1"]');
+    const translation = async () => {
+      const match = /translate\(\s*(-?[\d.]+)[ ,]+(-?[\d.]+)\s*\)/.exec(
+        (await marker.getAttribute('transform')) ?? '',
+      );
+      if (!match) throw new Error('The marker has no translate() transform');
+      return { x: Number(match[1]), y: Number(match[2]) };
+    };
+    const home = await translation();
+    const dot = await marker.locator('circle.server-dot').boundingBox();
+    if (!dot) throw new Error('The S1 marker is not laid out');
+    // A short drag (about 15 viewBox units) keeps it well within the ring band: not a removal.
+    await dragTo(
+      page,
+      marker.locator('circle.server-dot'),
+      {
+        x: dot.x + dot.width / 2 + 12,
+        y: dot.y + dot.height / 2 + 6,
+      },
+      async () => {
+        // While held, the marker follows the pointer.
+        const at = await translation();
+        expect(Math.hypot(at.x - home.x, at.y - home.y)).toBeGreaterThan(5);
+      },
+    );
+    await waitForServers(page, 4);
+    // It glides back to where its hash puts it (to within a hundredth of a viewBox unit).
+    await expect
+      .poll(async () => {
+        const at = await translation();
+        return Math.hypot(at.x - home.x, at.y - home.y);
+      })
+      .toBeLessThan(0.01);
+    await expect(page.getByTestId('compare')).toContainText('Add, remove or fail a server');
+    expect(errors).toEqual([]);
+  });
+});
+
 test.describe('virtual nodes', () => {
   test('one virtual node per server makes the busiest server far busier', async ({ page }) => {
     await openLab(page);

@@ -50,6 +50,8 @@ const SEEK_TIMEOUT_MS = 10_000;
 /** Wall time allowed to play the 10-minute run (60 s at an ideal 100×). */
 const LONG_RUN_WALL_MAX_MS = 150_000;
 const ARTIFACTS_DIR = 'artifacts';
+/** The copy of dist/ the config serves (see playwright.perf.config.ts). */
+const DIST_DIR = process.env.PERF_DIST_DIR ?? 'dist';
 /** PERF_REPEATS=3 plays each scene three times and reports the run with the median p95. */
 const REPEATS = Math.max(1, Math.floor(Number(process.env.PERF_REPEATS ?? 1)) || 1);
 
@@ -503,6 +505,9 @@ function formatPerfTable(all: Row[]): string {
 const LEGEND = [
   `Playback rows: intervals between requestAnimationFrame callbacks over ${MEASURE_MS / 1000} s of playing (from the click on Play), and main-thread long tasks (PerformanceObserver "longtask") in that window; "sim speed" is virtual seconds per wall second reached.`,
   `Seek rows: ${SEEK_COUNT} seeks to seeded random times of a ${LONG_RUN_MS / 60_000}-minute run, each timed from the timeline's input event to the clock showing the new time (p50 = median); "sim speed" is how fast the run was played to ${LONG_RUN_MS / 60_000} minutes at ${LONG_RUN_SPEED}×.`,
+  REPEATS > 1
+    ? `Each playback row is the run with the median p95 of ${REPEATS} runs (PERF_REPEATS).`
+    : 'Each playback row is one run; PERF_REPEATS=3 reports the median of three on a noisy machine.',
   `"load" is the machine's 1-minute load average (${cpus().length} CPUs) as each measurement ended: anything else running (builds, other test suites) competes with the browser and inflates frame times, so rows measured under load > ${cpus().length} are not a verdict on the app.`,
 ];
 
@@ -549,7 +554,7 @@ test('report: performance and bundle tables (fails only on page errors)', async 
   let bundles: BundleReport | null = null;
   lines.push('', '## Bundle sizes', '');
   try {
-    bundles = bundleSizes.measureBundles('dist');
+    bundles = bundleSizes.measureBundles(DIST_DIR);
     lines.push(bundleSizes.formatBundleTable(bundles));
   } catch (error) {
     lines.push(`Could not measure the bundles: ${errorText(error)}`);

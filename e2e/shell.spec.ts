@@ -53,8 +53,8 @@ test.describe('home page', () => {
   });
 
   test('the lab card shows a still of the lab (the image loads)', async ({ page }) => {
-    // Fails while public/previews/hash-ring.png is missing: vite preview answers the missing
-    // file with index.html, so the card shows a broken image without any console error.
+    // A missing still is not a console error (vite preview answers it with index.html), so
+    // only the decoded image size tells a broken image apart.
     await page.goto('/');
     const image = page.locator('.lab-card img');
     await expect(image).toHaveAttribute('alt', `A still of the ${LAB_TITLE} lab`);

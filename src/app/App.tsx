@@ -58,7 +58,7 @@ function LabRoute() {
   const search = useSearch({ strict: false }) as Record<string, unknown>;
   const lab = findLab(labId);
   const Page = useMemo(() => (lab ? lazy(lab.load) : null), [lab]);
-  if (!lab || !Page) return <NotFound what={`a lab called "${labId}"`} />;
+  if (!lab || !Page) return <NotFound message={`There is no lab called "${labId}".`} />;
   return (
     <Suspense fallback={<p className="loading">Loading {lab.title}…</p>}>
       <Page search={search} />
@@ -66,11 +66,11 @@ function LabRoute() {
   );
 }
 
-function NotFound({ what }: { what: string }) {
+function NotFound({ message }: { message: string }) {
   return (
     <div className="not-found">
       <h1>Not found</h1>
-      <p>There is no {what} here.</p>
+      <p>{message}</p>
       <Link to="/">See all labs</Link>
     </div>
   );
@@ -78,7 +78,7 @@ function NotFound({ what }: { what: string }) {
 
 const rootRoute = createRootRoute({
   component: RootLayout,
-  notFoundComponent: () => <NotFound what="page at this address" />,
+  notFoundComponent: () => <NotFound message="There is no page at this address." />,
 });
 const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: Home });
 const labRoute = createRoute({

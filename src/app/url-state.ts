@@ -86,14 +86,16 @@ export function parseLabSearch<Shape extends z.ZodRawShape>(
   } else if (raw.run !== undefined) {
     notices.push('The shared run in this link could not be read; starting a fresh run.');
   }
-  let atMs = 0;
+  // A shared run without a time lands where its last command was applied.
+  let atMs = commands.at(-1)?.atMs ?? 0;
   if (raw.t !== undefined) {
     const parsed = fromParam(z.number().int().min(0).max(3_600_000)).safeParse(raw.t);
     if (parsed.success) atMs = parsed.data;
-    else
+    else {
       notices.push(
-        `URL parameter "t" = ${JSON.stringify(raw.t)} is not a time in ms within an hour; starting at 0.`,
+        `URL parameter "t" = ${JSON.stringify(raw.t)} is not a time in ms within an hour; starting at ${atMs} ms.`,
       );
+    }
   }
   return { config: finalConfig, seed, commands, atMs, notices };
 }

@@ -75,6 +75,8 @@ export interface Frame {
   /** Timeline markers, sent only when they changed (null otherwise). */
   markers: TimelineMarker[] | null;
   commandCount: number;
+  /** Changes whenever the command log changes, so the UI can keep the URL in step. */
+  commandLogVersion: number;
   /** Worker CPU time spent producing this frame, in ms. */
   computeMs: number;
 }

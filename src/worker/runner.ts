@@ -59,6 +59,8 @@ export class Runner {
   private run: RunRecord | null = null;
   private state: unknown = null;
   private commands: LoggedCommand[] = [];
+  /** Changes whenever the command log does (a command, a fork, a reset, a load). */
+  private commandLogVersion = 0;
   private appliedCount = 0;
   private checkpoints: Checkpoint[] = [];
   private checkpointIntervalMs: number;
@@ -181,6 +183,7 @@ export class Runner {
     this.commands = run.commands
       .filter((c) => Number.isInteger(c.atMs) && c.atMs >= 0 && c.atMs <= RUN_LENGTH_MS_MAX)
       .sort((a, b) => a.atMs - b.atMs);
+    this.commandLogVersion += 1;
     const lastCommandAtMs = this.commands.at(-1)?.atMs ?? 0;
     this.goForward(Math.max(lastCommandAtMs, 0), null);
     this.extendHorizon();
@@ -193,6 +196,7 @@ export class Runner {
     this.state = sim.create(run.config, run.seed);
     this.check();
     this.commands = [];
+    this.commandLogVersion += 1;
     this.appliedCount = 0;
     this.checkpointIntervalMs = this.options.checkpointIntervalMs;
     this.checkpoints = [{ atMs: 0, state: structuredClone(this.state), commandCount: 0 }];
@@ -220,6 +224,7 @@ export class Runner {
     const before = sim.events(this.state).total;
     sim.apply(this.state, command);
     this.commands.push({ atMs, command });
+    this.commandLogVersion += 1;
     this.appliedCount = this.commands.length;
     this.check();
     this.collectNewEvents(before);
@@ -429,6 +434,7 @@ export class Runner {
       eventsReset,
       markers,
       commandCount: this.commands.length,
+      commandLogVersion: this.commandLogVersion,
       computeMs: this.options.clockMs() - startedMs,
     };
   }

@@ -2,17 +2,15 @@
  * The consistent-hashing lab page: URL state → run → session, and the lab's stage, controls,
  * metrics and lesson inside the shared layout.
  */
-import { useNavigate } from '@tanstack/react-router';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useRef } from 'react';
 import type { Experiment } from '../../../app/lesson';
-import { type Session, useLabSession, useSession } from '../../../app/session';
+import { type Session, useSession } from '../../../app/session';
 import { ErrorBoundary } from '../../../app/ui/ErrorBoundary';
 import { EventLog } from '../../../app/ui/EventLog';
 import { LabLayout } from '../../../app/ui/LabLayout';
 import { LessonPanel } from '../../../app/ui/LessonPanel';
 import { ShareExport } from '../../../app/ui/ShareExport';
-import { parseLabSearch, searchForRun } from '../../../app/url-state';
-import type { RunRecord } from '../../../worker/protocol';
+import { useLabRun } from '../../../app/use-lab-run';
 import type { LabPageProps } from '../../registry';
 import { hashRingCommandSchema, hashRingConfigSchema, hashRingDefaults } from '../config';
 import { hashRingLesson } from '../lesson';
@@ -25,55 +23,15 @@ import { RingStage } from './RingStage';
 const LAB_ID = 'hash-ring';
 
 export default function HashRingPage({ search }: LabPageProps) {
-  const navigate = useNavigate();
-  const searchKey = JSON.stringify(search);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: searchKey stands for search.
-  const parsed = useMemo(
-    () => parseLabSearch(hashRingConfigSchema, hashRingDefaults, search, hashRingCommandSchema),
-    [searchKey],
+  const lab = useLabRun(
+    LAB_ID,
+    search,
+    hashRingConfigSchema,
+    hashRingDefaults,
+    hashRingCommandSchema,
   );
-  const [resetCount, setResetCount] = useState(0);
-  const [dismissedFor, setDismissedFor] = useState<string | null>(null);
-  const run: RunRecord = useMemo(
-    () => ({
-      labId: LAB_ID,
-      seed: parsed.seed,
-      config: parsed.config,
-      commands: parsed.commands,
-      atMs: parsed.atMs,
-    }),
-    [parsed],
-  );
-  const session = useLabSession(run, `${searchKey}#${resetCount}`);
+  const { parsed, session, goToRun } = lab;
   const stageRef = useRef<HTMLElement | null>(null);
-
-  const goToRun = useCallback(
-    (
-      config: HashRingConfig,
-      seed: number,
-      share?: { commands: RunRecord['commands']; atMs: number },
-      replace = true,
-    ) => {
-      void navigate({
-        to: '/labs/$labId',
-        params: { labId: LAB_ID },
-        search: searchForRun({ ...config }, seed, share),
-        replace,
-      });
-    },
-    [navigate],
-  );
-
-  const linkForRun = useCallback((shared: RunRecord) => {
-    const search = searchForRun({ ...(shared.config as HashRingConfig) }, shared.seed, {
-      commands: shared.commands,
-      atMs: shared.atMs,
-    });
-    const query = new URLSearchParams(
-      Object.entries(search).map(([key, value]) => [key, String(value)]),
-    ).toString();
-    return `${window.location.href.split('#')[0]}#/labs/${LAB_ID}?${query}`;
-  }, []);
 
   const runExperiment = useCallback(
     (experiment: Experiment<HashRingConfig, HashRingSnapshot>) => {
@@ -88,24 +46,23 @@ export default function HashRingPage({ search }: LabPageProps) {
   );
 
   if (!session) return <p className="loading">Starting the simulation…</p>;
-  const notices = dismissedFor === searchKey ? [] : parsed.notices;
   return (
-    <ErrorBoundary onReset={() => setResetCount((n) => n + 1)}>
+    <ErrorBoundary onReset={lab.reset}>
       <LabLayout
         title="Consistent hashing"
         summary="Keys and servers share one hash ring; a key belongs to the next server clockwise."
         session={session}
         seed={parsed.seed}
-        notices={notices}
-        onDismissNotices={() => setDismissedFor(searchKey)}
-        onReset={() => setResetCount((n) => n + 1)}
+        notices={lab.notices}
+        onDismissNotices={lab.dismissNotices}
+        onReset={lab.reset}
         onSeedChange={(seed) => goToRun(parsed.config, seed)}
         share={
           <ShareExport
             session={session}
             labId={LAB_ID}
             stageRef={stageRef}
-            linkForRun={linkForRun}
+            linkForRun={lab.linkForRun}
             onImport={(imported) =>
               goToRun(
                 imported.config as HashRingConfig,

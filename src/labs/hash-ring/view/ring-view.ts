@@ -6,6 +6,8 @@
  * they are few, interactive and animated every frame.
  */
 import { drag, easeCubicInOut, interpolateNumber, pointer, type Selection, select } from 'd3';
+// d3 marks itself side-effect free, so the import that adds selection.transition() must be explicit.
+import 'd3-transition';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { formatHash, REQUEST_FLIGHT_MS } from '../sim/constants';
 import type { HashRingSnapshot, KeysPart, RingPart, ServerView } from '../sim/snapshot';

@@ -1,0 +1,120 @@
+/**
+ * Everything a lab page does with its run, in one hook: parse and validate the URL, start the
+ * worker session, keep the URL in step with the command log, and go to new runs (a seed, an
+ * experiment, an imported file, a reset).
+ */
+import { useNavigate } from '@tanstack/react-router';
+import { useCallback, useMemo, useState } from 'react';
+import type { z } from 'zod';
+import type { LoggedCommand, RunRecord } from '../worker/protocol';
+import { useMirrorRunToUrl, useRunKey } from './run-url';
+import { type Session, useLabSession } from './session';
+import { type ParsedSearch, parseLabSearch, searchForRun } from './url-state';
+
+export interface LabRun<Config> {
+  parsed: ParsedSearch<Config>;
+  session: Session | null;
+  notices: string[];
+  dismissNotices(): void;
+  /** Starts a new run; `replace` keeps the browser history clean for small changes. */
+  goToRun(
+    config: Config,
+    seed: number,
+    share?: { commands: LoggedCommand[]; atMs: number },
+    replace?: boolean,
+  ): void;
+  /** A fresh run with the same config and seed (drops the command log). */
+  reset(): void;
+  linkForRun(run: RunRecord): string;
+}
+
+function queryOf(search: Record<string, string | number>): string {
+  return new URLSearchParams(Object.entries(search).map(([k, v]) => [k, String(v)])).toString();
+}
+
+export function useLabRun<Shape extends z.ZodRawShape>(
+  labId: string,
+  search: Record<string, unknown>,
+  schema: z.ZodObject<Shape>,
+  defaults: z.infer<z.ZodObject<Shape>>,
+  commandSchema: z.ZodType<unknown>,
+): LabRun<z.infer<z.ZodObject<Shape>>> {
+  type Config = z.infer<z.ZodObject<Shape>>;
+  const navigate = useNavigate();
+  const searchKey = JSON.stringify(search);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: searchKey stands for search.
+  const parsed = useMemo(
+    () => parseLabSearch(schema, defaults, search, commandSchema),
+    [searchKey],
+  );
+  const [resetCount, setResetCount] = useState(0);
+  const [dismissedFor, setDismissedFor] = useState<string | null>(null);
+  const runKey = useRunKey(search, [parsed.config, parsed.seed], resetCount);
+  const run: RunRecord = useMemo(
+    () => ({
+      labId,
+      seed: parsed.seed,
+      config: parsed.config,
+      commands: parsed.commands,
+      atMs: parsed.atMs,
+    }),
+    [labId, parsed],
+  );
+  const session = useLabSession(run, runKey.key);
+
+  const navigateTo = useCallback(
+    (next: Record<string, string | number>, replace: boolean) => {
+      void navigate({ to: '/labs/$labId', params: { labId }, search: next, replace });
+    },
+    [navigate, labId],
+  );
+
+  const goToRun = useCallback(
+    (
+      config: Config,
+      seed: number,
+      share?: { commands: LoggedCommand[]; atMs: number },
+      replace = true,
+    ) => {
+      navigateTo(searchForRun({ ...config }, seed, share), replace);
+    },
+    [navigateTo],
+  );
+
+  useMirrorRunToUrl(session, (live) => {
+    const next = searchForRun({ ...(live.config as Config) }, live.seed, {
+      commands: live.commands,
+      atMs: 0,
+    });
+    runKey.noteMirrored(typeof next.run === 'string' ? next.run : undefined);
+    navigateTo(next, true);
+  });
+
+  const reset = useCallback(() => {
+    if (typeof search.run === 'string') goToRun(parsed.config, parsed.seed);
+    else setResetCount((n) => n + 1);
+  }, [search.run, goToRun, parsed.config, parsed.seed]);
+
+  const linkForRun = useCallback(
+    (shared: RunRecord) => {
+      const query = queryOf(
+        searchForRun({ ...(shared.config as Config) }, shared.seed, {
+          commands: shared.commands,
+          atMs: shared.atMs,
+        }),
+      );
+      return `${window.location.href.split('#')[0]}#/labs/${labId}?${query}`;
+    },
+    [labId],
+  );
+
+  return {
+    parsed,
+    session,
+    notices: dismissedFor === searchKey ? [] : parsed.notices,
+    dismissNotices: () => setDismissedFor(searchKey),
+    goToRun,
+    reset,
+    linkForRun,
+  };
+}
