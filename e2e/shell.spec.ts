@@ -107,19 +107,21 @@ test.describe('routing', () => {
     ).toEqual(counts);
   });
 
-  // DESIGN.md §6 says config changes replace the URL entry, and the error panels say "your
-  // settings are kept in the address bar". But controls only send commands to the worker: the
-  // URL is never updated, so a reload (or "Reset lab" after an error) loses every change.
-  // Bug: src/labs/hash-ring/view/HashRingPage.tsx does not write config changes to the URL.
-  test.fixme('a change made with the controls survives a reload', async ({ page }) => {
+  // The URL keeps the initial config and seed plus the compressed command log (replacing the
+  // history entry), so a reload replays every change the learner made.
+  test('a change made with the controls survives a reload', async ({ page }) => {
     await openLab(page);
     const input = page.getByTestId('vnodes-field').getByRole('textbox');
     await input.fill('20');
     await input.press('Enter');
     await expect(page.locator('[data-testid="ring"] .center-text')).toContainText('20 vnodes each');
-    await expect(page).toHaveURL(/vnodesPerServer=20/);
+    await expect(page).toHaveURL(/[?&]run=/);
+    const historyLength = await page.evaluate(() => history.length);
     await page.reload();
     await expect(input).toHaveValue('20');
+    await expect(page.locator('[data-testid="ring"] .center-text')).toContainText('20 vnodes each');
+    // The entry was replaced, not pushed.
+    expect(await page.evaluate(() => history.length)).toBe(historyLength);
   });
 });
 
