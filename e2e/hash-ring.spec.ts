@@ -611,3 +611,30 @@ test.describe('small touch screen', () => {
     expect(fractionIn(await textOf(page.getByTestId('moved-ring')))).toBeGreaterThan(0.1);
   });
 });
+
+test.describe('lesson', () => {
+  test('an experiment asks for a prediction, runs, and reveals the measured answer', async ({
+    page,
+  }) => {
+    await openLab(page);
+    // Change the live run first, so the experiment has to replace it with its own run.
+    await page.getByTestId('add-server').click();
+    await waitForServers(page, 5);
+    const card = page.getByTestId('experiment-modulo-fifth');
+    const run = card.getByRole('button', { name: /prediction|run it/i });
+    await expect(run).toBeDisabled();
+    await card.getByLabel('about 80%').check();
+    await card.getByRole('button', { name: 'Run it' }).click();
+    const answer = card.getByRole('status');
+    await expect(answer).toContainText('measured:');
+    // 4 → 5 servers under mod N: a key stays only when h mod 4 = h mod 5, about 1 in 5.
+    const measured = fractionIn((await answer.innerText()).split('measured:')[1] ?? '');
+    expect(measured).toBeGreaterThan(0.74);
+    expect(measured).toBeLessThan(0.86);
+    await expect(answer).toContainText('Your prediction held.');
+    // The experiment's own run is on the stage: 4 servers + the one it added, 10,000 keys.
+    await waitForServers(page, 5);
+    await expect(page.getByTestId('moved-modulo')).toContainText('%');
+    expect(await readCount(page.getByTestId('moved-modulo'))).toBeGreaterThan(7_400);
+  });
+});

@@ -4,8 +4,11 @@ export function formatSeconds(atMs: number): string {
   return `${(atMs / 1000).toFixed(atMs < 10_000 ? 2 : 1)} s`;
 }
 
+// One cached formatter: toLocaleString builds a new one per call, which costs ~50× more.
+const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return countFormat.format(Math.round(n));
 }
 
 export function formatPercent(fraction: number, digits = 1): string {

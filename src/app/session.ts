@@ -3,7 +3,7 @@
  * The UI never runs a simulation step; it asks the worker for one frame per animation frame,
  * with at most one request in flight, so nothing queues up when the simulation is slow.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { createStore, type StoreApi, useStore } from 'zustand';
 import type { SimEvent } from '../kernel/sim';
 import type {
@@ -41,8 +41,6 @@ export interface SessionState {
   notices: string[];
   /** The newest important events, for the aria-live narration. */
   narration: { id: number; text: string };
-  /** Measured interval between frames the UI drew, for the real-speed readout. */
-  frameIntervalMs: number;
 }
 
 export interface Session {
@@ -69,7 +67,6 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
     error: null,
     notices: [],
     narration: { id: 0, text: '' },
-    frameIntervalMs: 0,
   }));
   const worker = createWorker();
   let inFlight = false;
@@ -92,6 +89,21 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
 
   const onFrame = (frame: Frame) => {
     const prev = store.getState();
+    // A paused run answers every frame with "nothing changed"; leave the store alone then, so
+    // nothing re-renders while the learner reads.
+    if (
+      !frame.changed &&
+      prev.frame !== null &&
+      frame.events.length === 0 &&
+      frame.markers === null &&
+      !frame.eventsReset &&
+      frame.playing === prev.frame.playing &&
+      frame.atMs === prev.frame.atMs &&
+      frame.speed === prev.frame.speed &&
+      frame.commandLogVersion === prev.frame.commandLogVersion
+    ) {
+      return;
+    }
     const events = frame.eventsReset
       ? withIds(frame.events)
       : frame.events.length > 0
@@ -140,7 +152,9 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
         return;
       case 'error':
         inFlight = false;
-        store.setState({ error: { message: message.message, during: message.during } });
+        // The first error is the cause; later ones (frames asked for a lab that never loaded) are not.
+        if (!store.getState().error)
+          store.setState({ error: { message: message.message, during: message.during } });
         return;
       default: {
         const unknown: never = message;
@@ -172,7 +186,6 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
       const wallMs = now - lastRequestAt;
       lastRequestAt = now;
       inFlight = true;
-      store.setState({ frameIntervalMs: wallMs });
       send({ type: 'frame', wallMs });
     }
     rafId = requestAnimationFrame(tick);
@@ -248,4 +261,22 @@ export function useSession<T>(session: Session, selector: (state: SessionState) 
 export function latestBatch(state: SessionState, name: string): BatchState | null {
   const all = Object.values(state.batches).filter((b) => b.name === name);
   return all.at(-1) ?? null;
+}
+
+/**
+ * Re-renders only when `keyOf` gives a new key, and returns the latest snapshot at that moment.
+ * Snapshots change every frame while playing; most panels need far fewer renders than that.
+ */
+export function useSnapshotWhen<Snapshot>(
+  session: Session,
+  keyOf: (snapshot: Snapshot | null, frame: Frame | null) => string,
+): Snapshot | null {
+  const key = useStore(session.store, (s) => keyOf(s.snapshot as Snapshot | null, s.frame));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key says when to read again.
+  return useMemo(() => session.store.getState().snapshot as Snapshot | null, [key, session]);
+}
+
+/** A key that changes at most `hz` times a second, for panels that only need a steady readout. */
+export function wallClockTick(hz: number): number {
+  return Math.floor((performance.now() * hz) / 1000);
 }

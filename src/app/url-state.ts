@@ -6,6 +6,9 @@
 import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from 'lz-string';
 import { z } from 'zod';
 import type { LoggedCommand } from '../worker/protocol';
+import { fromParam } from './params';
+
+export { fromParam };
 
 export const SEED_MAX = 2 ** 31 - 1;
 export const DEFAULT_SEED = 42;
@@ -19,17 +22,6 @@ export interface ParsedSearch<Config> {
   commands: LoggedCommand[];
   atMs: number;
   notices: string[];
-}
-
-/**
- * A number read from a URL or a file: a JSON number, or a string that holds one. TanStack Router
- * JSON-parses search values, so null, true or [7] arrive as such and must not pass as numbers.
- */
-export function fromParam<Schema extends z.ZodType>(schema: Schema) {
-  return z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
-    schema,
-  );
 }
 
 export const seedSchema = fromParam(z.number().int().min(0).max(SEED_MAX));

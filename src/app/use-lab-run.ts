@@ -25,6 +25,12 @@ export interface LabRun<Config> {
   ): void;
   /** A fresh run with the same config and seed (drops the command log). */
   reset(): void;
+  /** Opens an experiment's run in a new session, even when the URL does not change. */
+  openExperiment(
+    config: Config,
+    seed: number,
+    share: { commands: LoggedCommand[]; atMs: number },
+  ): void;
   linkForRun(run: RunRecord): string;
 }
 
@@ -95,6 +101,14 @@ export function useLabRun<Shape extends z.ZodRawShape>(
     else setResetCount((n) => n + 1);
   }, [search.run, goToRun, parsed.config, parsed.seed]);
 
+  const openExperiment = useCallback(
+    (config: Config, seed: number, share: { commands: LoggedCommand[]; atMs: number }) => {
+      setResetCount((n) => n + 1);
+      goToRun(config, seed, share, false);
+    },
+    [goToRun],
+  );
+
   const linkForRun = useCallback(
     (shared: RunRecord) => {
       const query = queryOf(
@@ -115,6 +129,7 @@ export function useLabRun<Shape extends z.ZodRawShape>(
     dismissNotices: () => setDismissedFor(searchKey),
     goToRun,
     reset,
+    openExperiment,
     linkForRun,
   };
 }

@@ -276,8 +276,11 @@ export class Runner {
   seek(atMs: number): void {
     const sim = this.requireSim();
     const target = clampTime(atMs);
-    if (target < sim.nowMs(this.state)) {
-      const checkpoint = this.checkpointAtOrBefore(target);
+    const now = sim.nowMs(this.state);
+    // Restore the nearest checkpoint at or before the target when going back, and also when going
+    // forward past one: replaying from it is shorter than running on from here.
+    const checkpoint = this.checkpointAtOrBefore(target);
+    if (target < now || checkpoint.atMs > now) {
       this.state = structuredClone(checkpoint.state);
       this.appliedCount = checkpoint.commandCount;
       this.eventsNeedReset = true;

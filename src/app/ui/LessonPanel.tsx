@@ -5,9 +5,11 @@
 import { AnimatePresence, m } from 'framer-motion';
 import { useEffect, useId, useState } from 'react';
 import type { Experiment, Lesson } from '../lesson';
-import { type Session, useSession } from '../session';
+import type { Session, SessionState } from '../session';
 
 interface Pending {
+  /** The session that was showing when the learner pressed Run: its frames do not answer. */
+  staleSession: Session;
   experimentId: string;
   predictedId: string;
   commandCount: number;
@@ -28,21 +30,26 @@ export function LessonPanel<Config, Snapshot>({
   const [answers, setAnswers] = useState<
     Record<string, { predictedId: string; choiceId: string; text: string }>
   >({});
-  const frame = useSession(session, (s) => s.frame);
-  const snapshot = useSession(session, (s) => s.snapshot) as Snapshot | null;
-
+  // Only while an experiment runs does the panel watch the frames, waiting for its run to land.
   useEffect(() => {
-    if (!pending || !frame || !snapshot) return;
-    if (frame.commandCount !== pending.commandCount || frame.atMs !== pending.atMs) return;
-    const experiment = lesson.experiments.find((e) => e.id === pending.experimentId);
-    if (!experiment) return;
-    const measured = experiment.measure(snapshot);
-    setAnswers((a) => ({
-      ...a,
-      [experiment.id]: { predictedId: pending.predictedId, ...measured },
-    }));
-    setPending(null);
-  }, [pending, frame, snapshot, lesson.experiments]);
+    if (!pending || session === pending.staleSession) return;
+    const check = (state: SessionState) => {
+      const frame = state.frame;
+      const snapshot = state.snapshot as Snapshot | null;
+      if (!frame || !snapshot) return;
+      if (frame.commandCount !== pending.commandCount || frame.atMs !== pending.atMs) return;
+      const experiment = lesson.experiments.find((e) => e.id === pending.experimentId);
+      if (!experiment) return;
+      const measured = experiment.measure(snapshot);
+      setAnswers((a) => ({
+        ...a,
+        [experiment.id]: { predictedId: pending.predictedId, ...measured },
+      }));
+      setPending(null);
+    };
+    check(session.store.getState());
+    return session.store.subscribe(check);
+  }, [pending, session, lesson.experiments]);
 
   return (
     <section className="panel lesson" aria-labelledby="lesson-title">
@@ -68,6 +75,7 @@ export function LessonPanel<Config, Snapshot>({
                 return rest;
               });
               setPending({
+                staleSession: session,
                 experimentId: experiment.id,
                 predictedId,
                 commandCount: experiment.commands.length,

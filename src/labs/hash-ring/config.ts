@@ -3,7 +3,7 @@
  * with zod. The bounds here are the simulation's own limits.
  */
 import { z } from 'zod';
-import { fromParam } from '../../app/url-state';
+import { fromParam } from '../../app/params';
 import {
   HASH_NAMES,
   type HashName,

@@ -15,7 +15,7 @@ import {
   WEIGHT_MAX,
 } from '../sim/constants';
 import type { HashRingCommand } from '../sim/model';
-import { useHashRingSnapshot } from './HashRingPage';
+import { useHashRingSettings, type useHashRingSnapshot } from './HashRingPage';
 
 export function HashRingControls({
   session,
@@ -24,7 +24,7 @@ export function HashRingControls({
   session: Session;
   send: (command: HashRingCommand) => void;
 }) {
-  const snapshot = useHashRingSnapshot(session);
+  const snapshot = useHashRingSettings(session);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;

@@ -4,7 +4,7 @@
  */
 import { useCallback, useRef } from 'react';
 import type { Experiment } from '../../../app/lesson';
-import { type Session, useSession } from '../../../app/session';
+import { type Session, useSnapshotWhen, wallClockTick } from '../../../app/session';
 import { ErrorBoundary } from '../../../app/ui/ErrorBoundary';
 import { EventLog } from '../../../app/ui/EventLog';
 import { LabLayout } from '../../../app/ui/LabLayout';
@@ -30,19 +30,21 @@ export default function HashRingPage({ search }: LabPageProps) {
     hashRingDefaults,
     hashRingCommandSchema,
   );
-  const { parsed, session, goToRun } = lab;
+  const { parsed, session, goToRun, openExperiment } = lab;
   const stageRef = useRef<HTMLElement | null>(null);
 
   const runExperiment = useCallback(
     (experiment: Experiment<HashRingConfig, HashRingSnapshot>) => {
-      goToRun(
+      openExperiment(
         { ...hashRingDefaults, ...experiment.config },
         experiment.seed ?? parsed.seed,
-        { commands: experiment.commands, atMs: experiment.atMs },
-        false,
+        {
+          commands: experiment.commands,
+          atMs: experiment.atMs,
+        },
       );
     },
-    [goToRun, parsed.seed],
+    [openExperiment, parsed.seed],
   );
 
   if (!session) return <p className="loading">Starting the simulation…</p>;
@@ -106,6 +108,23 @@ export function sendCommand(session: Session, command: HashRingCommand): void {
   session.send({ type: 'apply', command });
 }
 
+/**
+ * The snapshot for panels that show settings and per-server figures: re-rendered when the ring,
+ * keys, lookup or config change, and otherwise at most four times a second while playing.
+ */
 export function useHashRingSnapshot(session: Session): HashRingSnapshot | null {
-  return useSession(session, (s) => s.snapshot) as HashRingSnapshot | null;
+  return useSnapshotWhen<HashRingSnapshot>(session, (snapshot) =>
+    snapshot ? `${settingsKey(snapshot)}|${wallClockTick(4)}` : '',
+  );
+}
+
+/** The snapshot for the controls: re-rendered only when a setting, the ring or the keys change. */
+export function useHashRingSettings(session: Session): HashRingSnapshot | null {
+  return useSnapshotWhen<HashRingSnapshot>(session, (snapshot) =>
+    snapshot ? settingsKey(snapshot) : '',
+  );
+}
+
+function settingsKey(snapshot: HashRingSnapshot): string {
+  return `${snapshot.versions.ring}|${snapshot.versions.keys}|${snapshot.lookup?.key ?? ''}|${JSON.stringify(snapshot.config)}|${snapshot.lastChange?.atMs ?? ''}`;
 }

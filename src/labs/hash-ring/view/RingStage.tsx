@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatCount, formatPercent } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
-import { type Session, useSession } from '../../../app/session';
+import { type Session, type SessionState, useSnapshotWhen } from '../../../app/session';
 import { useReducedMotion } from '../../../app/theme';
 import { Icon } from '../../../app/ui/icons';
 import type { HashRingCommand } from '../sim/model';
@@ -24,15 +24,13 @@ export function RingStage({
   const container = useRef<HTMLDivElement>(null);
   const view = useRef<RingView | null>(null);
   const reducedMotion = useReducedMotion();
-  const snapshot = useSession(session, (s) => s.snapshot) as HashRingSnapshot | null;
-  const atMs = useSession(session, (s) => s.frame?.atMs ?? 0);
   const sendRef = useRef(send);
   sendRef.current = send;
 
   useEffect(() => {
     const element = container.current;
     if (!element) return;
-    view.current = createRingView(element, {
+    const ringView = createRingView(element, {
       onRemoveServer: (serverId) => sendRef.current({ type: 'removeServer', serverId }),
       onToggleFailed: (serverId, failed) =>
         sendRef.current({ type: 'setFailed', serverId, failed }),
@@ -40,15 +38,20 @@ export function RingStage({
         document.getElementById(`server-row-${serverId}`)?.scrollIntoView({ block: 'nearest' });
       },
     });
+    view.current = ringView;
+    // The stage follows every frame, so it reads the store directly instead of re-rendering React.
+    const draw = (state: SessionState) => {
+      const snapshot = state.snapshot as HashRingSnapshot | null;
+      if (snapshot) ringView.update(snapshot, state.frame?.atMs ?? snapshot.atMs, reducedMotion);
+    };
+    draw(session.store.getState());
+    const unsubscribe = session.store.subscribe(draw);
     return () => {
-      view.current?.destroy();
+      unsubscribe();
+      ringView.destroy();
       view.current = null;
     };
-  }, []);
-
-  useEffect(() => {
-    if (snapshot) view.current?.update(snapshot, atMs, reducedMotion);
-  }, [snapshot, atMs, reducedMotion]);
+  }, [session, reducedMotion]);
 
   return (
     <section className="panel stage" aria-labelledby="stage-title" ref={stageRef}>
@@ -58,7 +61,7 @@ export function RingStage({
       </div>
       <div className="stage-body">
         <div className="ring-container" ref={container} data-testid="ring" />
-        {snapshot ? <ModuloPanel snapshot={snapshot} /> : null}
+        <ModuloPanel session={session} />
       </div>
       <p className="stage-hint">
         Drag a server from the palette onto the ring to add it; drag a server off the ring (or focus
@@ -143,7 +146,13 @@ function ServerPalette({
 }
 
 /** The comparison: the same keys under hash mod N, and what the last change moved in each. */
-function ModuloPanel({ snapshot }: { snapshot: HashRingSnapshot }) {
+function ModuloPanel({ session }: { session: Session }) {
+  const snapshot = useSnapshotWhen<HashRingSnapshot>(session, (s) =>
+    s
+      ? `${s.versions.ring}|${s.versions.keys}|${s.lastChange?.atMs ?? ''}|${s.lastChange?.description ?? ''}|${currentTheme()}`
+      : '',
+  );
+  if (!snapshot) return null;
   const change = snapshot.lastChange;
   const theme = currentTheme();
   const total = snapshot.keysTotal;
