@@ -276,7 +276,12 @@ export function useSnapshotWhen<Snapshot>(
   return useMemo(() => session.store.getState().snapshot as Snapshot | null, [key, session]);
 }
 
-/** A key that changes at most `hz` times a second, for panels that only need a steady readout. */
-export function wallClockTick(hz: number): number {
-  return Math.floor((performance.now() * hz) / 1000);
+/**
+ * A render key for panels that need a steady readout, not every frame: while playing it changes
+ * at most four times a second; when paused it is the exact moment, so what is shown is exact.
+ */
+export function steadyTick(frame: Frame | null): string {
+  if (!frame) return '';
+  if (!frame.playing) return `at ${frame.atMs}`;
+  return `tick ${Math.floor((performance.now() * 4) / 1000)}`;
 }

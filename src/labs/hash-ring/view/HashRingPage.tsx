@@ -4,7 +4,7 @@
  */
 import { useCallback, useRef } from 'react';
 import type { Experiment } from '../../../app/lesson';
-import { type Session, useSnapshotWhen, wallClockTick } from '../../../app/session';
+import { type Session, steadyTick, useSnapshotWhen } from '../../../app/session';
 import { ErrorBoundary } from '../../../app/ui/ErrorBoundary';
 import { EventLog } from '../../../app/ui/EventLog';
 import { LabLayout } from '../../../app/ui/LabLayout';
@@ -113,8 +113,8 @@ export function sendCommand(session: Session, command: HashRingCommand): void {
  * keys, lookup or config change, and otherwise at most four times a second while playing.
  */
 export function useHashRingSnapshot(session: Session): HashRingSnapshot | null {
-  return useSnapshotWhen<HashRingSnapshot>(session, (snapshot) =>
-    snapshot ? `${settingsKey(snapshot)}|${wallClockTick(4)}` : '',
+  return useSnapshotWhen<HashRingSnapshot>(session, (snapshot, frame) =>
+    snapshot ? `${settingsKey(snapshot)}|${steadyTick(frame)}` : '',
   );
 }
 
