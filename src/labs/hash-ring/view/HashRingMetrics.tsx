@@ -79,6 +79,9 @@ function KeysBarChart({ snapshot }: { snapshot: HashRingSnapshot }) {
     });
     return () => chart.current?.destroy();
   }, []);
+  // Key counts change only with the ring or the keys, not with every tick of the readout.
+  const barsKey = `${snapshot.versions.keys}|${currentTheme()}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: barsKey says when the bars change.
   useEffect(() => {
     const theme = currentTheme();
     chart.current?.update(
@@ -90,7 +93,7 @@ function KeysBarChart({ snapshot }: { snapshot: HashRingSnapshot }) {
       })),
       snapshot.keyStats.mean > 0 ? { value: snapshot.keyStats.mean, label: 'mean' } : null,
     );
-  }, [snapshot]);
+  }, [barsKey]);
   return (
     <figure>
       <figcaption>Keys per server</figcaption>

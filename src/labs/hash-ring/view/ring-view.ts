@@ -86,7 +86,13 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
   canvas.className = 'ring-canvas';
   canvas.dataset.exportLayer = 'ring';
   canvas.setAttribute('aria-hidden', 'true');
-  root.append(canvas);
+  // Requests in flight move every frame: a canvas of their own repaints cheaply, where hundreds
+  // of moving SVG circles would restyle and repaint the whole stage each frame.
+  const flightCanvas = document.createElement('canvas');
+  flightCanvas.className = 'ring-canvas flight-canvas';
+  flightCanvas.setAttribute('aria-hidden', 'true');
+  root.append(canvas, flightCanvas);
+  let flightCount = -1;
   const svg = select(root)
     .append('svg')
     .attr('class', 'ring-svg')
@@ -131,7 +137,6 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
     .attr('y', CENTER + 28)
     .attr('text-anchor', 'middle');
   const lookupLayer = svg.append('g').attr('class', 'lookup-layer');
-  const requestLayer = svg.append('g').attr('class', 'request-layer').attr('aria-hidden', 'true');
   const serverLayer = svg.append('g').attr('class', 'server-layer');
 
   let ring: RingPart | null = null;
@@ -166,6 +171,10 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
     canvas.height = Math.round(size * ratio);
     canvas.style.width = `${size}px`;
     canvas.style.height = `${size}px`;
+    flightCanvas.width = canvas.width;
+    flightCanvas.height = canvas.height;
+    flightCanvas.style.width = canvas.style.width;
+    flightCanvas.style.height = canvas.style.height;
     const context = canvas.getContext('2d');
     if (!context) return;
     const unit = (size * ratio) / STAGE_SIZE;
@@ -426,27 +435,31 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
   /** Requests travel from their key's position clockwise to the vnode that answers them. */
   function updateRequests(snapshot: HashRingSnapshot, atMs: number): void {
     const positions = ring?.positions;
-    const data = reduced || !positions || positions.length === 0 ? [] : snapshot.requests;
+    const context = flightCanvas.getContext('2d');
+    if (!context) return;
+    const unit = flightCanvas.width / STAGE_SIZE;
+    context.setTransform(unit, 0, 0, unit, 0, 0);
+    context.clearRect(0, 0, STAGE_SIZE, STAGE_SIZE);
+    const requests = reduced || !positions || positions.length === 0 ? [] : snapshot.requests;
+    if (requests.length !== flightCount) {
+      flightCount = requests.length;
+      flightCanvas.dataset.requestsInFlight = String(flightCount);
+    }
+    if (!positions || requests.length === 0) return;
     const theme = currentTheme();
     const indexOfServer = new Map(snapshot.servers.map((s, i) => [s.id, i]));
-    requestLayer
-      .selectAll<SVGCircleElement, (typeof data)[number]>('circle')
-      .data(data, (d) => `${d.atMs}-${d.keyIndex}-${d.keyHash}`)
-      .join('circle')
-      .attr('r', 3.2)
-      .attr('fill', (d) => seriesColor(indexOfServer.get(d.ownerId) ?? 0, theme))
-      .each(function (d) {
-        if (!positions) return;
-        const progress = Math.min(1, Math.max(0, (atMs - d.atMs) / REQUEST_FLIGHT_MS));
-        const target = successorPosition(positions, d.keyHash);
-        let span = target - d.keyHash;
-        if (span < 0) span += TWO_POW_32;
-        const at = pointAt((d.keyHash + span * progress) % TWO_POW_32, RING_RADIUS + 20);
-        select(this)
-          .attr('cx', at.x)
-          .attr('cy', at.y)
-          .attr('opacity', 1 - progress * 0.6);
-      });
+    for (const request of requests) {
+      const progress = Math.min(1, Math.max(0, (atMs - request.atMs) / REQUEST_FLIGHT_MS));
+      let span = successorPosition(positions, request.keyHash) - request.keyHash;
+      if (span < 0) span += TWO_POW_32;
+      const at = pointAt((request.keyHash + span * progress) % TWO_POW_32, RING_RADIUS + 20);
+      context.globalAlpha = 1 - progress * 0.6;
+      context.fillStyle = seriesColor(indexOfServer.get(request.ownerId) ?? 0, theme);
+      context.beginPath();
+      context.arc(at.x, at.y, 3.2, 0, Math.PI * 2);
+      context.fill();
+    }
+    context.globalAlpha = 1;
   }
 
   function updateCenter(snapshot: HashRingSnapshot): void {
@@ -515,6 +528,7 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
       svg.interrupt();
       svg.remove();
       canvas.remove();
+      flightCanvas.remove();
     },
   };
 }
