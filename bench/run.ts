@@ -14,42 +14,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hashRingDefaults } from '../src/labs/hash-ring/config';
 import hashRingSim from '../src/labs/hash-ring/sim/index';
 import type { HashRingCommand, HashRingConfig } from '../src/labs/hash-ring/sim/model';
 import type { RunRecord } from '../src/worker/protocol';
 import { type AnyLabSim, Runner } from '../src/worker/runner';
 import { type Row as RingRow, runRingBench } from './ring.bench';
-
-/**
- * The lab's defaults come from its config module. That module also imports app code whose
- * CommonJS dependencies (lz-string) Node's ESM loader cannot always bind by name; the bench then
- * falls back to this copy and says so.
- */
-const FALLBACK_DEFAULTS: HashRingConfig = {
-  servers: 4,
-  vnodesPerServer: 100,
-  hash: 'murmur3',
-  replicationFactor: 3,
-  keys: 2_000,
-  popularity: 'uniform',
-  zipfExponent: 1.1,
-  requestsPerSecond: 40,
-};
-
-async function loadDefaults(): Promise<{ config: HashRingConfig; warning: string | null }> {
-  try {
-    const module = await import('../src/labs/hash-ring/config');
-    return { config: module.hashRingDefaults, warning: null };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return {
-      config: FALLBACK_DEFAULTS,
-      warning: `src/labs/hash-ring/config.ts did not load in Node (${reason}); using bench/run.ts's copy of hashRingDefaults.`,
-    };
-  }
-}
-
-const { config: hashRingDefaults, warning: defaultsWarning } = await loadDefaults();
 
 const SEEK_BUDGET_MS = 100;
 const BULK_BUDGET_MS = 1_000;
@@ -271,7 +241,6 @@ function formatTable(rows: TableRow[]): string {
 async function main(): Promise<void> {
   const startedAt = new Date();
   console.log(`Engine benchmarks, Node ${process.version}, ${startedAt.toISOString()}\n`);
-  if (defaultsWarning) console.warn(`Note: ${defaultsWarning}\n`);
   const rows: TableRow[] = [];
   const failures: string[] = [];
   const section = async (name: string, run: () => Promise<TableRow[]>) => {
@@ -299,13 +268,11 @@ async function main(): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   writeFileSync(
     join(ARTIFACTS_DIR, 'bench.md'),
-    `# Engine benchmarks (${startedAt.toISOString()}, Node ${process.version})\n\n${
-      defaultsWarning ? `Note: ${defaultsWarning}\n\n` : ''
-    }${table}\n`,
+    `# Engine benchmarks (${startedAt.toISOString()}, Node ${process.version})\n\n${table}\n`,
   );
   writeFileSync(
     join(ARTIFACTS_DIR, 'bench.json'),
-    `${JSON.stringify({ measuredAt: startedAt.toISOString(), node: process.version, defaultsWarning, rows, failures }, null, 2)}\n`,
+    `${JSON.stringify({ measuredAt: startedAt.toISOString(), node: process.version, rows, failures }, null, 2)}\n`,
   );
   if (failures.length > 0) process.exitCode = 1;
 }
