@@ -15,7 +15,8 @@ export default defineConfig({
         // Code every lab page shares (d3, zod, the lab kit) loads once, with the first lab opened,
         // and stays cached for the others; each lab's own chunk is only its page, views and lesson.
         manualChunks(id: string) {
-          if (/node_modules\/(d3|d3-[a-z-]+|internmap|delaunator|robust-predicates)\//.test(id)) return 'vendor-d3';
+          if (/node_modules\/(d3|d3-[a-z-]+|internmap|delaunator|robust-predicates)\//.test(id))
+            return 'vendor-d3';
           if (/node_modules\/(zod|lz-string)\//.test(id)) return 'vendor-validation';
           return undefined;
         },

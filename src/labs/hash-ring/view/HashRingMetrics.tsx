@@ -36,12 +36,12 @@ export function HashRingMetrics({ session }: { session: Session }) {
         />
         <Figure
           label="Busiest server (keys, max / mean)"
-          value={formatRatio(keys.maxOverMean)}
+          value={keys.mean > 0 ? formatRatio(keys.maxOverMean) : '—'}
           testId="keys-max-over-mean"
         />
         <Figure
           label={`Busiest server (requests in ${LOAD_WINDOW_MS / 1000} s, max / mean)`}
-          value={formatRatio(requests.maxOverMean)}
+          value={requests.mean > 0 ? formatRatio(requests.maxOverMean) : '—'}
         />
         <Figure label="Requests served" value={formatCount(snapshot.requestsTotal)} />
         {snapshot.hotKey ? (
@@ -134,6 +134,13 @@ function LoadChart({ snapshot }: { snapshot: HashRingSnapshot }) {
   return (
     <figure>
       <figcaption>Request load per server (completed seconds)</figcaption>
+      {snapshot.loadSeries.length < 2 ? (
+        <p className="muted">
+          {snapshot.config.requestsPerSecond === 0
+            ? 'No requests: set a request rate under Requests, then play.'
+            : 'Press play: the chart fills in as virtual seconds complete.'}
+        </p>
+      ) : null}
       <svg ref={svg} className="chart" data-testid="load-chart" />
     </figure>
   );
