@@ -2,7 +2,9 @@ import { defineConfig, devices } from '@playwright/test';
 // @ts-expect-error: a plain .mjs helper shared with the scripts, without type declarations.
 import { browserLaunchOptions } from './scripts/browser.mjs';
 
-const PORT = 4173;
+// E2E_PORT and E2E_DIST let several engineers test their own builds side by side.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+const DIST = process.env.E2E_DIST ?? 'dist';
 
 // End-to-end tests run against the production build (`vite preview`), as users get it.
 export default defineConfig({
@@ -24,7 +26,7 @@ export default defineConfig({
     deviceScaleFactor: 1,
   },
   webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort`,
+    command: `npx vite preview --port ${PORT} --strictPort --outDir ${DIST}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

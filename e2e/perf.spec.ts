@@ -11,12 +11,13 @@
  * cannot drive the page. Every measurement test records its outcome instead of throwing, so all
  * of them run in one worker and the last test prints one table and fails if anything errored.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 // @ts-expect-error: a plain .mjs script shared with the command line, without type declarations.
 import * as bundleSizesModule from '../scripts/bundle-sizes.mjs';
+import type { LabEntry } from '../src/labs/registry';
 
 /** One lab under test. Adding a lab is one line here. */
 interface PerfLab {
@@ -27,13 +28,15 @@ interface PerfLab {
   commandButton?: string;
 }
 
-const LABS: PerfLab[] = [
-  {
-    id: 'hash-ring',
-    large: 'servers=100&vnodesPerServer=500&keys=10000&requestsPerSecond=1000',
-    commandButton: '[data-testid=add-server]',
-  },
-];
+/** Every lab folder's `lab.ts` names its large scene and a command to issue during long runs. */
+const LABS: PerfLab[] = await Promise.all(
+  readdirSync('src/labs', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(`src/labs/${entry.name}/lab.ts`))
+    .map(async (entry) => {
+      const { lab } = (await import(`../src/labs/${entry.name}/lab.ts`)) as { lab: LabEntry };
+      return { id: lab.id, large: lab.perf.largeQuery, commandButton: lab.perf.commandSelector };
+    }),
+);
 
 const SPEEDS = [1, 10] as const;
 const MEASURE_MS = 5_000;

@@ -1,6 +1,7 @@
 /**
- * The labs that exist: id, title, summary, the concepts they teach (for search), and a lazy
- * import of the page, so each lab is its own chunk.
+ * The labs that exist. Each lab folder describes itself in `lab.ts` (id, title, summary, the
+ * concepts it teaches, its still, its perf scenes, and a lazy import of its page), and this module
+ * collects them, so adding a lab touches no shared file. Each page is its own chunk.
  */
 import type { ComponentType } from 'react';
 
@@ -10,32 +11,23 @@ export interface LabPageProps {
 
 export interface LabEntry {
   id: string;
+  /** Position on the home page. */
+  order: number;
   title: string;
   summary: string;
   concepts: string[];
-  /** A still taken from the real lab by the end-to-end suite (public/previews). */
+  /** A still taken from the real lab by scripts/capture-stills.mjs (public/previews). */
   preview: string;
+  /** Scenes the perf harness plays: the query string of the lab's large preset. */
+  perf: { largeQuery: string; commandSelector: string };
   load: () => Promise<{ default: ComponentType<LabPageProps> }>;
 }
 
-export const LABS: readonly LabEntry[] = [
-  {
-    id: 'hash-ring',
-    title: 'Consistent hashing',
-    summary:
-      'Drag servers onto a hash ring and watch only a sliver of keys move, where hash mod N moves almost all.',
-    concepts: [
-      'hash ring',
-      'virtual nodes',
-      'rebalancing',
-      'hash mod N',
-      'replication',
-      'hot keys',
-    ],
-    preview: 'previews/hash-ring.jpg',
-    load: () => import('./hash-ring/view/HashRingPage'),
-  },
-];
+const modules = import.meta.glob<{ lab: LabEntry }>('./*/lab.ts', { eager: true });
+
+export const LABS: readonly LabEntry[] = Object.values(modules)
+  .map((module) => module.lab)
+  .sort((a, b) => a.order - b.order);
 
 export function findLab(id: string): LabEntry | undefined {
   return LABS.find((lab) => lab.id === id);

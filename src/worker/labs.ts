@@ -1,16 +1,13 @@
 /**
- * The simulations the worker can load, each a lazily imported chunk so the worker only pays for
- * the lab that is open.
+ * The simulations the worker can load: every `labs/<id>/sim/index.ts`, each a lazily imported
+ * chunk, so the worker only pays for the lab that is open.
  */
 import type { AnyLabSim } from './runner';
 
-const simLoaders: Record<string, () => Promise<{ default: unknown }>> = {
-  'hash-ring': () => import('../labs/hash-ring/sim/index'),
-};
+const simLoaders = import.meta.glob<{ default: AnyLabSim }>('../labs/*/sim/index.ts');
 
 export async function loadLabSim(labId: string): Promise<AnyLabSim> {
-  const loader = simLoaders[labId];
+  const loader = simLoaders[`../labs/${labId}/sim/index.ts`];
   if (!loader) throw new Error(`Unknown lab "${labId}".`);
-  const module = await loader();
-  return module.default as AnyLabSim;
+  return (await loader()).default;
 }
