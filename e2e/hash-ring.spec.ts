@@ -638,3 +638,34 @@ test.describe('lesson', () => {
     expect(await readCount(page.getByTestId('moved-modulo'))).toBeGreaterThan(7_400);
   });
 });
+
+test.describe('stage export', () => {
+  test('PNG and SVG exports download the stage, with the canvas layers flattened in', async ({
+    page,
+  }) => {
+    await openLab(page);
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'PNG', exact: true }).click(),
+    ]);
+    expect(png.suggestedFilename()).toMatch(/^hash-ring-.*\.png$/);
+    const pngBytes = await readFile((await png.path()) ?? '');
+    // The PNG signature, and a real image rather than an empty one.
+    expect([...pngBytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(pngBytes.length).toBeGreaterThan(20_000);
+    const [svg] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'SVG', exact: true }).click(),
+    ]);
+    const svgText = await readFile((await svg.path()) ?? '', 'utf8');
+    expect(svgText.startsWith('<svg')).toBe(true);
+    // The keys and arcs live on a canvas: the export embeds it as an image.
+    expect(svgText).toContain('data:image/png;base64,');
+    // Every server marker is in the export with its label.
+    for (const id of ['S1', 'S2', 'S3', 'S4']) expect(svgText).toContain(`data-server-id="${id}"`);
+    // No server is failed, so no failure cross may show (it is hidden by a stylesheet on the page).
+    const crosses = svgText.match(/class="server-failed-mark"[^>]*>/g) ?? [];
+    expect(crosses).toHaveLength(4);
+    for (const cross of crosses) expect(cross).toContain('visibility="hidden"');
+  });
+});

@@ -59,6 +59,10 @@ function inlineCurrentColor(source: SVGSVGElement, target: SVGSVGElement): void 
     const copy = targetNodes[index];
     if (!(copy instanceof SVGElement)) return;
     const computed = getComputedStyle(node);
+    // Marks hidden by a stylesheet (a state the page is not in) must stay hidden in the file.
+    if (computed.visibility === 'hidden' || computed.display === 'none') {
+      copy.setAttribute('visibility', 'hidden');
+    }
     copy.setAttribute('fill', computed.fill);
     copy.setAttribute('stroke', computed.stroke);
     if (computed.opacity !== '1') copy.setAttribute('opacity', computed.opacity);
