@@ -124,3 +124,16 @@ async function requestsInFlight(page: Page): Promise<number> {
   const value = await page.locator('canvas.flight-canvas').getAttribute('data-requests-in-flight');
   return Number(value ?? 0);
 }
+
+test.describe('narration', () => {
+  test('the aria-live region reads what just happened', async ({ page }) => {
+    await page.goto(`${LAB_PATH}?servers=4&keys=2000`);
+    await waitForServers(page, 4);
+    const live = page.getByTestId('narration');
+    await expect(live).toHaveAttribute('aria-live', 'polite');
+    await page.getByTestId('add-server').click();
+    // The rebalance is narrated with both figures, so a screen-reader user hears the comparison.
+    await expect(live).toContainText('Added S5');
+    await expect(live).toContainText('hash mod N moved');
+  });
+});
