@@ -20,6 +20,7 @@ import type { HashRingCommand, HashRingConfig } from '../src/labs/hash-ring/sim/
 import type { RunRecord } from '../src/worker/protocol';
 import { type AnyLabSim, Runner } from '../src/worker/runner';
 import { type Row as RingRow, runRingBench } from './ring.bench';
+import { median, percentile, seededRandom } from './stats';
 
 const SEEK_BUDGET_MS = 100;
 const BULK_BUDGET_MS = 1_000;
@@ -71,31 +72,8 @@ const SEEK_SCENARIOS: SeekScenario[] = [
   },
 ];
 
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** mulberry32: the same seek targets on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function ms(value: number): string {
+function ms(value: number | null): string {
+  if (value === null) return '—';
   return value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { median, percentile, seededRandom } from '../bench/stats';
 // @ts-expect-error: a plain .mjs script shared with the command line, without type declarations.
 import * as bundleSizesModule from '../scripts/bundle-sizes.mjs';
 import type { LabEntry } from '../src/labs/registry';
@@ -116,32 +117,6 @@ function speedLabel(speed: number): string {
   if (speed >= 10) return `${speed.toFixed(0)}×`;
   if (speed >= 1) return `${speed.toFixed(1)}×`;
   return `${speed.toFixed(2)}×`;
-}
-
-function percentile(values: number[], fraction: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[index]!;
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** A small seeded PRNG (mulberry32), so every run seeks to the same moments. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** Collects everything that counts as the page erroring. */

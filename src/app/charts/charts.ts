@@ -11,6 +11,41 @@ export interface ChartSize {
 
 const MARGIN = { top: 12, right: 14, bottom: 34, left: 52 };
 
+/** The frame every chart shares: a titled SVG, a plot area inside margins, axes and labels. */
+function createPlotFrame(
+  element: SVGSVGElement,
+  options: { size: ChartSize; title: string; xLabel?: string; yLabel: string },
+) {
+  const { width, height } = options.size;
+  const svg = select(element).attr('viewBox', `0 0 ${width} ${height}`).attr('role', 'img');
+  svg.selectAll('*').remove();
+  svg.append('title').text(options.title);
+  const plot = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+  const innerWidth = width - MARGIN.left - MARGIN.right;
+  const innerHeight = height - MARGIN.top - MARGIN.bottom;
+  const xAxis = plot
+    .append('g')
+    .attr('class', 'axis')
+    .attr('transform', `translate(0,${innerHeight})`);
+  const yAxis = plot.append('g').attr('class', 'axis');
+  if (options.xLabel) {
+    plot
+      .append('text')
+      .attr('class', 'axis-label')
+      .attr('x', innerWidth / 2)
+      .attr('y', innerHeight + 30)
+      .attr('text-anchor', 'middle')
+      .text(options.xLabel);
+  }
+  plot
+    .append('text')
+    .attr('class', 'axis-label')
+    .attr('transform', `translate(${-40},${innerHeight / 2}) rotate(-90)`)
+    .attr('text-anchor', 'middle')
+    .text(options.yLabel);
+  return { svg, plot, innerWidth, innerHeight, xAxis, yAxis };
+}
+
 export interface Bar {
   label: string;
   value: number;
@@ -27,24 +62,7 @@ export function createBarChart(
   element: SVGSVGElement,
   options: { size: ChartSize; yLabel: string; title: string },
 ): BarChart {
-  const { width, height } = options.size;
-  const svg = select(element).attr('viewBox', `0 0 ${width} ${height}`).attr('role', 'img');
-  svg.selectAll('*').remove();
-  svg.append('title').text(options.title);
-  const plot = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-  const innerWidth = width - MARGIN.left - MARGIN.right;
-  const innerHeight = height - MARGIN.top - MARGIN.bottom;
-  const xAxis = plot
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(0,${innerHeight})`);
-  const yAxis = plot.append('g').attr('class', 'axis');
-  plot
-    .append('text')
-    .attr('class', 'axis-label')
-    .attr('transform', `translate(${-40},${innerHeight / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .text(options.yLabel);
+  const { svg, plot, innerWidth, innerHeight, xAxis, yAxis } = createPlotFrame(element, options);
   const barsLayer = plot.append('g');
   const referenceLine = plot.append('line').attr('class', 'reference-line');
   const referenceText = plot
@@ -125,31 +143,7 @@ export function createLineChart(
     yFormat?: string;
   },
 ): LineChart {
-  const { width, height } = options.size;
-  const svg = select(element).attr('viewBox', `0 0 ${width} ${height}`).attr('role', 'img');
-  svg.selectAll('*').remove();
-  svg.append('title').text(options.title);
-  const plot = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-  const innerWidth = width - MARGIN.left - MARGIN.right;
-  const innerHeight = height - MARGIN.top - MARGIN.bottom;
-  const xAxis = plot
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(0,${innerHeight})`);
-  const yAxis = plot.append('g').attr('class', 'axis');
-  plot
-    .append('text')
-    .attr('class', 'axis-label')
-    .attr('x', innerWidth / 2)
-    .attr('y', innerHeight + 30)
-    .attr('text-anchor', 'middle')
-    .text(options.xLabel);
-  plot
-    .append('text')
-    .attr('class', 'axis-label')
-    .attr('transform', `translate(${-40},${innerHeight / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .text(options.yLabel);
+  const { svg, plot, innerWidth, innerHeight, xAxis, yAxis } = createPlotFrame(element, options);
   const linesLayer = plot.append('g');
   const markerLine = plot.append('line').attr('class', 'reference-line');
   const markerText = plot.append('text').attr('class', 'reference-label');

@@ -4,8 +4,9 @@
  * per server). One slice per point, so the runner can report progress and cancel.
  */
 import type { BatchJob } from '../../../kernel/sim';
+import { VNODES_TOTAL_MAX } from './constants';
 import { HASH_NAMES, type HashName, hashString } from './hash';
-import { type HashRingState, keyNameAt, keysTotalOf, VNODES_TOTAL_MAX } from './model';
+import { type HashRingState, keyNameAt, keysTotalOf } from './model';
 import { assignOwners, buildRing, loadStats } from './ring';
 
 export interface VnodeCurveParams {

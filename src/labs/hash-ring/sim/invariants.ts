@@ -3,14 +3,8 @@
  * Each compares the incremental structures with a from-scratch computation.
  */
 import { assert } from '../../../kernel/assert';
-import {
-  type HashRingState,
-  keysTotalOf,
-  ownersOf,
-  ringOf,
-  SERVERS_MAX,
-  VNODES_TOTAL_MAX,
-} from './model';
+import { SERVERS_MAX, VNODES_TOTAL_MAX } from './constants';
+import { type HashRingState, keysTotalOf, ownersOf, ringOf } from './model';
 
 export function checkHashRingInvariants(state: HashRingState): void {
   assert(

@@ -4,6 +4,13 @@ import { createZipf, zipfProbability } from '../../../kernel/distributions';
 import { ZIPF_RANKS_MAX } from '../../../kernel/limits';
 import { seedFromString } from '../../../kernel/prng';
 import { DEFAULT_VNODE_COUNTS, type VnodeCurveParams, type VnodeCurveResult } from './batch';
+import {
+  KEY_NAME_LENGTH_MAX,
+  KEYS_BULK_MAX,
+  NAMED_KEYS_MAX,
+  SERVERS_MAX,
+  VNODES_TOTAL_MAX,
+} from './constants';
 import { HASH_NAMES, type HashName, hashString } from './hash';
 import hashRingSim from './index';
 import { checkHashRingInvariants } from './invariants';
@@ -14,18 +21,13 @@ import {
   type HashRingCommand,
   type HashRingConfig,
   type HashRingState,
-  KEY_NAME_LENGTH_MAX,
-  KEYS_BULK_MAX,
   keyHashesOf,
   keyNameAt,
   keysTotalOf,
   moduloOwnersOf,
-  NAMED_KEYS_MAX,
   nextRequestAtMs,
   ownersOf,
   type RecentRequest,
-  SERVERS_MAX,
-  VNODES_TOTAL_MAX,
 } from './model';
 import { assignOwners, buildRing, ownerByScan, preferenceList } from './ring';
 import { viewHashRing } from './snapshot';

@@ -44,23 +44,6 @@ import {
 const RECENT_REQUESTS_MAX = 256;
 const LOAD_BUCKETS_MAX = 120;
 
-export {
-  formatHash,
-  KEY_NAME_LENGTH_MAX,
-  KEYS_BULK_MAX,
-  KEYS_DRAWN_MAX,
-  KEYS_TOTAL_MAX,
-  LOAD_BUCKET_MS,
-  NAMED_KEYS_MAX,
-  REPLICATION_FACTOR_MAX,
-  REQUEST_FLIGHT_MS,
-  REQUESTS_PER_SECOND_MAX,
-  SERVERS_MAX,
-  VNODES_PER_SERVER_MAX,
-  VNODES_TOTAL_MAX,
-  WEIGHT_MAX,
-} from './constants';
-
 export type KeyPopularity = 'uniform' | 'zipf';
 
 export interface HashRingConfig {

@@ -3,22 +3,19 @@
  * positions and the drawn keys are heavy, so they are sent only when their version changes.
  */
 import { zipfProbability } from '../../../kernel/distributions';
-import { LOAD_WINDOW_MS } from './constants';
+import { KEYS_DRAWN_MAX, LOAD_BUCKET_MS, LOAD_WINDOW_MS, REQUEST_FLIGHT_MS } from './constants';
 import { hashString } from './hash';
 import {
   arcSharesOf,
   type ChangeSummary,
   type HashRingState,
-  KEYS_DRAWN_MAX,
   keyHashesOf,
   keyNameAt,
   keysTotalOf,
-  LOAD_BUCKET_MS,
   type LookupResult,
   lookupOf,
   moduloOwnersOf,
   ownersOf,
-  REQUEST_FLIGHT_MS,
   type RecentRequest,
   ringOf,
   ringSignatureOf,
