@@ -147,8 +147,9 @@ export async function dragTo(
 /** Moves keyboard focus off any control, so keys go to the page itself (document.body). */
 export async function focusPageBody(page: Page): Promise<void> {
   await page.evaluate(() => {
+    // Focus can sit on an SVG mark (a server marker), which is an Element but not an HTMLElement.
     const active = document.activeElement;
-    if (active instanceof HTMLElement) active.blur();
+    if (active instanceof HTMLElement || active instanceof SVGElement) active.blur();
   });
   await expect.poll(() => page.evaluate(() => document.activeElement === document.body)).toBe(true);
 }
