@@ -2,7 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 // @ts-expect-error: a plain .mjs helper shared with the scripts, without type declarations.
 import { browserLaunchOptions } from './scripts/browser.mjs';
 
-// E2E_PORT and E2E_DIST let several engineers test their own builds side by side.
+// E2E_PORT, E2E_DIST and E2E_OUTPUT let several engineers test their own builds side by side.
 const PORT = Number(process.env.E2E_PORT ?? 4173);
 const DIST = process.env.E2E_DIST ?? 'dist';
 
@@ -10,7 +10,7 @@ const DIST = process.env.E2E_DIST ?? 'dist';
 export default defineConfig({
   testDir: 'e2e',
   testIgnore: ['**/perf.spec.ts'],
-  outputDir: 'test-results',
+  outputDir: process.env.E2E_OUTPUT ?? 'test-results',
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI ? 1 : 0,
