@@ -55,7 +55,9 @@ export function LabLayout(props: LabLayoutProps) {
         event.target instanceof HTMLButtonElement || event.target instanceof HTMLInputElement;
       switch (event.key) {
         case ' ':
-          if (event.target instanceof HTMLButtonElement) return;
+          // Space belongs to the focused control (a button, a checkbox, a radio) when there is one.
+          if (event.target instanceof HTMLButtonElement || event.target instanceof HTMLInputElement)
+            return;
           event.preventDefault();
           session.send({ type: state.frame?.playing ? 'pause' : 'play' });
           return;
