@@ -282,6 +282,7 @@ export function useSnapshotWhen<Snapshot>(
  */
 export function steadyTick(frame: Frame | null): string {
   if (!frame) return '';
-  if (!frame.playing) return `at ${frame.atMs}`;
+  // A command applied while paused changes the run without moving the clock.
+  if (!frame.playing) return `at ${frame.atMs} log ${frame.commandLogVersion}`;
   return `tick ${Math.floor((performance.now() * 4) / 1000)}`;
 }
