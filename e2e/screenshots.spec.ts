@@ -6,7 +6,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { LAB_PATH, waitForServers } from './support';
+import { LAB_ENTRIES, LAB_PATH, waitForServers } from './support';
 
 const VIEWPORTS = [
   { width: 1440, height: 900 },
@@ -50,7 +50,7 @@ test.describe('screenshots', () => {
         await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
 
         await page.goto('/');
-        await expect(page.locator('.lab-cards > li')).toHaveCount(1);
+        await expect(page.locator('.lab-cards > li')).toHaveCount(LAB_ENTRIES.length);
         await expect(page.locator('html')).toHaveAttribute('data-theme', colorScheme);
         const home = path.join(dir, `home-${size}-${colorScheme}.png`);
         await page.screenshot({ path: home, fullPage: true });

@@ -7,7 +7,9 @@ import {
   collectPageErrors,
   figure,
   focusPageBody,
+  LAB_ENTRIES,
   LAB_PATH,
+  labsMatching,
   openLab,
   textOf,
   waitForServers,
@@ -22,8 +24,12 @@ test.describe('home page', () => {
     await page.goto('/');
     await expect(page.getByRole('heading', { level: 1, name: 'System Design Lab' })).toBeVisible();
     const cards = page.locator('.lab-cards > li');
-    await expect(cards).toHaveCount(1);
-    const card = cards.first();
+    await expect(cards).toHaveCount(LAB_ENTRIES.length);
+    // Every lab that exists has a card, in the registry's order.
+    await expect(cards.getByRole('heading', { level: 2 })).toHaveText(
+      LAB_ENTRIES.map((lab) => lab.title),
+    );
+    const card = cards.filter({ has: page.getByRole('heading', { level: 2, name: LAB_TITLE }) });
     await expect(card.getByRole('heading', { level: 2 })).toHaveText(LAB_TITLE);
     await expect(card).toContainText(LAB_SUMMARY);
     await expect(card).toContainText('virtual nodes');
@@ -36,32 +42,37 @@ test.describe('home page', () => {
     // The breadcrumb leads back home.
     await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link').click();
     await expect(page).toHaveURL(/#\/$/);
-    await expect(page.locator('.lab-cards > li')).toHaveCount(1);
+    await expect(page.locator('.lab-cards > li')).toHaveCount(LAB_ENTRIES.length);
   });
 
   test('the search filters labs by title, summary and concept', async ({ page }) => {
     await page.goto('/');
     const search = page.getByRole('searchbox', { name: 'Find a lab or concept' });
     const cards = page.locator('.lab-cards > li');
-    await search.fill('replication');
-    await expect(cards).toHaveCount(1);
+    for (const query of ['replication', 'virtual nodes', 'HASH']) {
+      await search.fill(query);
+      const expected = labsMatching(query).map((lab) => lab.title);
+      expect(expected.length).toBeGreaterThan(0);
+      await expect(cards.getByRole('heading', { level: 2 })).toHaveText(expected);
+    }
     await search.fill('paxos-and-friends');
     await expect(cards).toHaveCount(0);
     await expect(page.getByText('No lab matches “paxos-and-friends”.')).toBeVisible();
     await search.fill('');
-    await expect(cards).toHaveCount(1);
+    await expect(cards).toHaveCount(LAB_ENTRIES.length);
   });
 
-  test('the lab card shows a still of the lab (the image loads)', async ({ page }) => {
+  test('every lab card shows a still of its lab (the image loads)', async ({ page }) => {
     // A missing still is not a console error (vite preview answers it with index.html), so
     // only the decoded image size tells a broken image apart.
     await page.goto('/');
-    const image = page.locator('.lab-card img');
-    await expect(image).toHaveAttribute('alt', `A still of the ${LAB_TITLE} lab`);
-    await image.scrollIntoViewIfNeeded();
-    await expect
-      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
-      .toBeGreaterThan(0);
+    for (const lab of LAB_ENTRIES) {
+      const image = page.getByAltText(`A still of the ${lab.title} lab`);
+      await image.scrollIntoViewIfNeeded();
+      await expect
+        .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+        .toBeGreaterThan(0);
+    }
   });
 });
 
@@ -74,7 +85,7 @@ test.describe('routing', () => {
     await expect(home).toBeVisible();
     await home.click();
     await expect(page).toHaveURL(/#\/$/);
-    await expect(page.locator('.lab-cards > li')).toHaveCount(1);
+    await expect(page.locator('.lab-cards > li')).toHaveCount(LAB_ENTRIES.length);
   });
 
   test('an unknown address shows the not-found page too', async ({ page }) => {
@@ -194,7 +205,7 @@ test.describe('console', () => {
   }) => {
     const errors = collectPageErrors(page);
     await page.goto('/');
-    await expect(page.locator('.lab-cards > li')).toHaveCount(1);
+    await expect(page.locator('.lab-cards > li')).toHaveCount(LAB_ENTRIES.length);
     await page.goto(LAB_PATH);
     await waitForServers(page, 4);
     await page.getByTestId('play-toggle').click();

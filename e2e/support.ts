@@ -3,9 +3,32 @@
  * drawn, reading the visible figures as numbers, and a reference MurmurHash3 so a test can check
  * the app's hashes against an implementation of its own.
  */
+
+import { existsSync, readdirSync } from 'node:fs';
 import { expect, type Locator, type Page } from '@playwright/test';
+import type { LabEntry } from '../src/labs/registry';
 
 export const LAB_PATH = '/#/labs/hash-ring';
+
+/** Every lab that exists, read from each lab folder's lab.ts (as the app's registry does). */
+export const LAB_ENTRIES: LabEntry[] = (
+  await Promise.all(
+    readdirSync('src/labs', { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(`src/labs/${entry.name}/lab.ts`))
+      .map(
+        async (entry) =>
+          ((await import(`../src/labs/${entry.name}/lab.ts`)) as { lab: LabEntry }).lab,
+      ),
+  )
+).sort((a, b) => a.order - b.order);
+
+/** The labs whose title, summary or concepts mention `text`, as the home page's search matches. */
+export function labsMatching(text: string): LabEntry[] {
+  const needle = text.trim().toLowerCase();
+  return LAB_ENTRIES.filter((lab) =>
+    [lab.title, lab.summary, ...lab.concepts].some((field) => field.toLowerCase().includes(needle)),
+  );
+}
 
 /** The ring's drawing space (ring-view.ts): a 600 × 600 viewBox, ring radius 210 at the centre. */
 export const STAGE_SIZE = 600;
