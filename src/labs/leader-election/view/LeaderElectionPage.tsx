@@ -1,0 +1,171 @@
+/**
+ * The leader-election lab page: URL state → run → session, and the lab's stage, controls,
+ * metrics and lesson inside the shared layout.
+ */
+import { useCallback, useRef, useState } from 'react';
+import type { Experiment } from '../../../app/lesson';
+import { type Session, steadyTick, useSnapshotWhen } from '../../../app/session';
+import { ErrorBoundary } from '../../../app/ui/ErrorBoundary';
+import { EventLog } from '../../../app/ui/EventLog';
+import { LabLayout } from '../../../app/ui/LabLayout';
+import { LessonPanel } from '../../../app/ui/LessonPanel';
+import { ShareExport } from '../../../app/ui/ShareExport';
+import { useLabRun } from '../../../app/use-lab-run';
+import type { LabPageProps } from '../../registry';
+import {
+  leaderElectionCommandSchema,
+  leaderElectionConfigSchema,
+  leaderElectionDefaults,
+} from '../config';
+import { leaderElectionLesson } from '../lesson';
+import type { LeaderElectionCommand, LeaderElectionConfig } from '../sim/model';
+import type { LeaderElectionSnapshot } from '../sim/snapshot';
+import { ElectionControls } from './ElectionControls';
+import { ElectionMetrics } from './ElectionMetrics';
+import { ElectionStage } from './ElectionStage';
+import './leader-election.css';
+
+const LAB_ID = 'leader-election';
+
+export default function LeaderElectionPage({ search }: LabPageProps) {
+  const lab = useLabRun(
+    LAB_ID,
+    search,
+    leaderElectionConfigSchema,
+    leaderElectionDefaults,
+    leaderElectionCommandSchema,
+  );
+  const { parsed, session, goToRun, openExperiment } = lab;
+  const stageRef = useRef<HTMLElement | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+
+  const runExperiment = useCallback(
+    (experiment: Experiment<LeaderElectionConfig, LeaderElectionSnapshot>) => {
+      openExperiment(
+        { ...leaderElectionDefaults, ...experiment.config },
+        experiment.seed ?? parsed.seed,
+        { commands: experiment.commands, atMs: experiment.atMs },
+      );
+    },
+    [openExperiment, parsed.seed],
+  );
+  const changeConfig = useCallback(
+    (patch: Partial<LeaderElectionConfig>) => {
+      setSelected(null);
+      goToRun({ ...parsed.config, ...patch }, parsed.seed);
+    },
+    [goToRun, parsed.config, parsed.seed],
+  );
+
+  if (!session) return <p className="loading">Starting the simulation…</p>;
+  const send = (command: LeaderElectionCommand) => sendCommand(session, command);
+  return (
+    <ErrorBoundary onReset={lab.reset}>
+      <LabLayout
+        title="Leader election"
+        summary="Nodes agree on one leader by passing messages: LCR round a ring, Hirschberg–Sinclair both ways, and Bully with timeouts that survive crashes."
+        session={session}
+        seed={parsed.seed}
+        notices={lab.notices}
+        onDismissNotices={lab.dismissNotices}
+        onReset={lab.reset}
+        onSeedChange={(seed) => goToRun(parsed.config, seed)}
+        share={
+          <ShareExport
+            session={session}
+            labId={LAB_ID}
+            stageRef={stageRef}
+            linkForRun={lab.linkForRun}
+            onImport={(imported) =>
+              goToRun(
+                imported.config as LeaderElectionConfig,
+                imported.seed,
+                { commands: imported.commands, atMs: imported.atMs },
+                false,
+              )
+            }
+            configSchema={leaderElectionConfigSchema}
+            commandSchema={leaderElectionCommandSchema}
+          />
+        }
+        stage={
+          <ElectionStage
+            session={session}
+            mode={parsed.config.mode}
+            selected={selected}
+            onSelect={setSelected}
+            onMode={(mode) => changeConfig({ mode })}
+            stageRef={(element) => {
+              stageRef.current = element;
+            }}
+            send={send}
+          />
+        }
+        controls={
+          <ElectionControls
+            session={session}
+            config={parsed.config}
+            selected={selected}
+            onSelect={setSelected}
+            onConfig={changeConfig}
+            send={send}
+          />
+        }
+        metrics={<ElectionMetrics session={session} />}
+        eventLog={<EventLog session={session} />}
+        lesson={
+          <LessonPanel
+            lesson={leaderElectionLesson}
+            session={session}
+            onRunExperiment={runExperiment}
+          />
+        }
+        labShortcuts={[
+          { keys: 'Tab to a node, C', action: 'Crash that node (Bully: or recover it)' },
+          { keys: 'Tab to a node, Enter', action: 'Show what that node has seen' },
+          { keys: 'R', action: 'Restart the election on the same UIDs' },
+        ]}
+      />
+    </ErrorBoundary>
+  );
+}
+
+export function sendCommand(session: Session, command: LeaderElectionCommand): void {
+  session.send({ type: 'apply', command });
+}
+
+/** Re-renders when a count, a state or the status changes, else at most four times a second. */
+export function useElectionSnapshot(session: Session): LeaderElectionSnapshot | null {
+  return useSnapshotWhen<LeaderElectionSnapshot>(session, (snapshot, frame) =>
+    snapshot ? `${countsKey(snapshot)}|${nodesKey(snapshot)}|${steadyTick(frame)}` : '',
+  );
+}
+
+/** Re-renders only when a figure the counters show changes. */
+export function useElectionCounts(session: Session): LeaderElectionSnapshot | null {
+  return useSnapshotWhen<LeaderElectionSnapshot>(session, (snapshot) =>
+    snapshot ? countsKey(snapshot) : '',
+  );
+}
+
+/** What the node table shows: each node's state and how much it has received and seen. */
+function nodesKey(snapshot: LeaderElectionSnapshot): string {
+  const nodes = snapshot.bully?.nodes ?? snapshot.lcr?.nodes ?? [];
+  return nodes
+    .map(
+      (node) =>
+        `${node.state}:${node.received}:${'maxSeen' in node ? node.maxSeen : node.leaderId}`,
+    )
+    .join(',');
+}
+
+export function countsKey(snapshot: LeaderElectionSnapshot): string {
+  const ring = (run: LeaderElectionSnapshot['lcr']) =>
+    run
+      ? `${run.status}:${run.electionMessages}:${run.terminationMessages}:${run.droppedMessages}:${run.flightsTotal}:${run.phaseMax}`
+      : '-';
+  const bully = snapshot.bully
+    ? `${Object.values(snapshot.bully.messagesByKind).join(':')}:${snapshot.bully.leaderIndex}:${snapshot.bully.settled}:${snapshot.bully.nodes.map((n) => n.state[0]).join('')}`
+    : '-';
+  return `${snapshot.electionNumber}|${snapshot.round}|${ring(snapshot.lcr)}|${ring(snapshot.hs)}|${bully}|${snapshot.uids.join(',')}`;
+}

@@ -1,0 +1,25 @@
+import type { LabEntry } from '../registry';
+
+export const lab: LabEntry = {
+  id: 'webhooks',
+  order: 7,
+  title: 'Webhooks vs polling',
+  summary:
+    'Wait for a pizza: keep asking, hold the line, or let the shop call you. Compare polling, long polling, webhooks and a persistent connection on one stream of events.',
+  concepts: [
+    'short polling',
+    'long polling',
+    'webhooks',
+    'WebSocket / SSE',
+    'retries with backoff and jitter',
+    'idempotency',
+    'HMAC signatures',
+  ],
+  preview: 'previews/webhooks.jpg',
+  perf: {
+    largeQuery:
+      'eventsPerMinute=600&pollIntervalMs=500&extraReceivers=100&dropPercent=5&duplicatePercent=5',
+    commandSelector: '[data-testid=fire-event]',
+  },
+  load: () => import('./view/WebhooksPage'),
+};

@@ -1,0 +1,461 @@
+/**
+ * The stage as a d3 view factory: `createTimelineView(root, callbacks) → { update, destroy }`.
+ *
+ * Lanes share one scrolling time axis (now at the right edge). In each lane the upper line is the
+ * shop and the lower line the consumer; every request and response is an arrow from where it was
+ * sent to where it lands, placed by interpolating its sentAtMs/deliverAtMs, so it moves smoothly
+ * at any speed and sits exactly right after a seek. Arrows, delay bars and the attempt histogram
+ * move every frame, so they go on a canvas; the event markers are focusable SVG (keyboard).
+ */
+import { select } from 'd3';
+import { currentTheme, seriesColor } from '../../../app/palette';
+import { ATTEMPT_BUCKET_MS, LANE_IDS, LANE_LABELS, type LaneId } from '../sim/constants';
+import type { MessageRecord, ProducedEvent } from '../sim/model';
+import type { WebhooksSnapshot } from '../sim/snapshot';
+
+export interface TimelineCallbacks {
+  onSelectEvent(seq: number): void;
+}
+
+export interface TimelineView {
+  update(snapshot: WebhooksSnapshot, atMs: number, reducedMotion: boolean): void;
+  destroy(): void;
+}
+
+const SHOP_ROW = 46;
+const LANE_HEIGHT = 66;
+const HERD_ROW = 64;
+const AXIS_ROW = 22;
+export const TIMELINE_HEIGHT = SHOP_ROW + LANE_IDS.length * LANE_HEIGHT + HERD_ROW + AXIS_ROW;
+
+/** The colour of each lane: Okabe–Ito, never red/green alone (labels carry identity too). */
+export function laneColor(lane: LaneId, theme: 'light' | 'dark'): string {
+  const index: Record<LaneId, number> = { short: 0, long: 4, webhook: 2, socket: 6 };
+  return seriesColor(index[lane], theme);
+}
+
+function laneTop(index: number): number {
+  return SHOP_ROW + index * LANE_HEIGHT;
+}
+
+export function laneSubtitle(lane: LaneId, config: WebhooksSnapshot['config']): string {
+  switch (lane) {
+    case 'short':
+      return `asks every ${formatMs(config.pollIntervalMs)}`;
+    case 'long':
+      return `held up to ${formatMs(config.holdTimeoutMs)}`;
+    case 'webhook':
+      return `shop POSTs, ${config.jitter} jitter`;
+    case 'socket':
+      return 'one open stream';
+    default: {
+      const unknown: never = lane;
+      return unknown;
+    }
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+}
+
+function cssVar(element: Element, name: string, fallback: string): string {
+  return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
+}
+
+export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbacks): TimelineView {
+  const canvas = document.createElement('canvas');
+  canvas.className = 'wh-canvas';
+  canvas.setAttribute('aria-hidden', 'true');
+  root.append(canvas);
+  const svg = select(root)
+    .append('svg')
+    .attr('class', 'wh-svg')
+    .attr('data-export-root', '')
+    .attr('role', 'group')
+    .attr('aria-label', 'Timeline of the four ways to learn of an event');
+  svg
+    .append('title')
+    .text('Shop events, and requests and responses of each lane on a shared timeline');
+  const defs = svg.append('defs');
+  const clip = defs.append('clipPath').attr('id', 'wh-plot-clip').append('rect');
+  const labels = svg.append('g').attr('class', 'wh-labels');
+  const axis = svg.append('g').attr('class', 'wh-axis').attr('clip-path', 'url(#wh-plot-clip)');
+  // The clip sits on an unmoved parent: a clip on the moving group would move with it.
+  const markers = svg
+    .append('g')
+    .attr('clip-path', 'url(#wh-plot-clip)')
+    .append('g')
+    .attr('class', 'wh-markers');
+  const nowLine = svg.append('line').attr('class', 'wh-now');
+  const nowLabel = svg.append('text').attr('class', 'wh-now-label').attr('text-anchor', 'end');
+
+  let width = Math.max(320, root.clientWidth || 800);
+  let latest: WebhooksSnapshot | null = null;
+  let latestAtMs = 0;
+  let eventsKey = '';
+  let labelsKey = '';
+  let drawnSecond = -1;
+  let drawnChangeKey = '';
+
+  const geometry = () => {
+    const narrow = width < 560;
+    const gutter = narrow ? 92 : 168;
+    const plotWidth = width - gutter - 14;
+    const windowMs = narrow ? 10_000 : 20_000;
+    return { narrow, gutter, plotWidth, windowMs, pxPerMs: plotWidth / windowMs };
+  };
+
+  function layout(): void {
+    const { gutter, plotWidth } = geometry();
+    svg.attr('viewBox', `0 0 ${width} ${TIMELINE_HEIGHT}`);
+    clip
+      .attr('x', gutter)
+      .attr('y', 0)
+      .attr('width', plotWidth + 6)
+      .attr('height', TIMELINE_HEIGHT);
+    const ratio = Math.min(2, window.devicePixelRatio || 1);
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(TIMELINE_HEIGHT * ratio);
+    labelsKey = '';
+    eventsKey = '';
+  }
+
+  const resizeObserver = new ResizeObserver(() => {
+    const next = Math.max(320, Math.round(root.clientWidth));
+    if (next !== width) {
+      width = next;
+      layout();
+      if (latest) draw(latest, latestAtMs);
+    }
+  });
+  resizeObserver.observe(root);
+  layout();
+
+  function drawLabels(snapshot: WebhooksSnapshot): void {
+    const { narrow, gutter } = geometry();
+    const key = `${width}|${currentTheme()}|${JSON.stringify(snapshot.config)}|${snapshot.webhook.receivers}|${snapshot.consumerDown}|${snapshot.producerUp}|${snapshot.receiversDown}|${snapshot.socket.phase}`;
+    if (key === labelsKey) return;
+    labelsKey = key;
+    labels.selectAll('*').remove();
+    const shop = labels.append('g');
+    shop
+      .append('text')
+      .attr('class', 'wh-lane-name')
+      .attr('x', 6)
+      .attr('y', 20)
+      .text(narrow ? 'Shop' : 'Pizza shop (events)');
+    shop
+      .append('text')
+      .attr('class', 'wh-lane-sub')
+      .attr('x', 6)
+      .attr('y', 36)
+      .text(snapshot.producerUp ? 'server up' : 'restarting…');
+    LANE_IDS.forEach((lane, index) => {
+      const top = laneTop(index);
+      const g = labels.append('g').attr('class', `wh-lane wh-lane-${lane}`);
+      g.append('rect')
+        .attr('class', 'wh-lane-band')
+        .attr('x', 0)
+        .attr('y', top + 2)
+        .attr('width', width)
+        .attr('height', LANE_HEIGHT - 4);
+      g.append('rect')
+        .attr('x', 2)
+        .attr('y', top + 10)
+        .attr('width', 5)
+        .attr('height', LANE_HEIGHT - 20)
+        .attr('fill', laneColor(lane, currentTheme()));
+      g.append('text')
+        .attr('class', 'wh-lane-name')
+        .attr('x', 12)
+        .attr('y', top + 24)
+        .text(
+          narrow ? LANE_LABELS[lane].replace('Persistent connection', 'Stream') : LANE_LABELS[lane],
+        );
+      const down =
+        snapshot.consumerDown || (lane === 'webhook' && snapshot.receiversDown) ? ' · DOWN' : '';
+      const socketState = lane === 'socket' ? ` · ${snapshot.socket.phase}` : '';
+      g.append('text')
+        .attr('class', 'wh-lane-sub')
+        .attr('x', 12)
+        .attr('y', top + 40)
+        .text(`${narrow ? '' : laneSubtitle(lane, snapshot.config)}${socketState}${down}`);
+      if (narrow) return;
+      g.append('text')
+        .attr('class', 'wh-line-label')
+        .attr('x', gutter - 4)
+        .attr('y', top + 15)
+        .attr('text-anchor', 'end')
+        .text('shop');
+      g.append('text')
+        .attr('class', 'wh-line-label')
+        .attr('x', gutter - 4)
+        .attr('y', top + LANE_HEIGHT - 9)
+        .attr('text-anchor', 'end')
+        .text('you');
+    });
+    const herdTop = laneTop(LANE_IDS.length);
+    labels
+      .append('text')
+      .attr('class', 'wh-lane-name')
+      .attr('x', 12)
+      .attr('y', herdTop + 24)
+      .text(narrow ? 'Attempts' : 'Webhook attempts');
+    labels
+      .append('text')
+      .attr('class', 'wh-lane-sub')
+      .attr('x', 12)
+      .attr('y', herdTop + 40)
+      .text(
+        `per ${ATTEMPT_BUCKET_MS} ms, ${snapshot.webhook.receivers} receiver${snapshot.webhook.receivers === 1 ? '' : 's'}`,
+      );
+  }
+
+  function describeEvent(event: ProducedEvent): string {
+    const parts = LANE_IDS.map((lane, index) => {
+      const known = event.knownAtMs[index]!;
+      return `${LANE_LABELS[lane]} ${known < 0 ? 'not yet' : `after ${formatMs(known - event.createdAtMs)}`}`;
+    });
+    return `Event #${event.seq} at ${(event.createdAtMs / 1000).toFixed(2)} s: ${parts.join('; ')}.`;
+  }
+
+  function drawMarkers(snapshot: WebhooksSnapshot, atMs: number): void {
+    const { gutter, plotWidth, pxPerMs } = geometry();
+    // Markers sit at absolute time × px/ms; only the group's transform changes as time runs.
+    markers.attr('transform', `translate(${gutter + plotWidth - atMs * pxPerMs},0)`);
+    const key = `${width}|${snapshot.events.map((e) => `${e.seq}:${e.knownAtMs.join(',')}`).join(';')}`;
+    if (key === eventsKey) return;
+    eventsKey = key;
+    markers
+      .selectAll<SVGGElement, ProducedEvent>('g.wh-event')
+      .data(snapshot.events, (e) => e.seq)
+      .join((enter) => {
+        const g = enter
+          .append('g')
+          .attr('class', 'wh-event')
+          .attr('tabindex', 0)
+          .attr('role', 'button')
+          .on('click', (_, e) => callbacks.onSelectEvent(e.seq))
+          .on('keydown', (event: KeyboardEvent, e) => {
+            if (event.key === 'Enter' || event.key === ' ') {
+              event.preventDefault();
+              event.stopPropagation();
+              callbacks.onSelectEvent(e.seq);
+            }
+          });
+        g.append('path').attr('d', 'M0,8 L-7,-6 L7,-6 Z').attr('class', 'wh-pizza');
+        g.append('text')
+          .attr('class', 'wh-event-label')
+          .attr('y', -10)
+          .attr('text-anchor', 'middle');
+        return g;
+      })
+      .attr('transform', (e) => `translate(${e.createdAtMs * pxPerMs},26)`)
+      .attr('data-seq', (e) => e.seq)
+      .attr('aria-label', describeEvent)
+      .classed('is-button', (e) => e.source === 'button')
+      .select('text')
+      .text((e) => `#${e.seq}`);
+  }
+
+  function drawAxis(atMs: number): void {
+    const { gutter, plotWidth, windowMs, pxPerMs, narrow } = geometry();
+    const stepMs = narrow ? 2_000 : 5_000;
+    const ticks: number[] = [];
+    for (let t = Math.ceil((atMs - windowMs) / stepMs) * stepMs; t <= atMs; t += stepMs) {
+      if (t >= 0) ticks.push(t);
+    }
+    const x = (t: number) => gutter + plotWidth - (atMs - t) * pxPerMs;
+    const y = TIMELINE_HEIGHT - 6;
+    axis
+      .selectAll<SVGTextElement, number>('text')
+      .data(ticks, (t) => t)
+      .join('text')
+      .attr('x', x)
+      .attr('y', y)
+      .attr('text-anchor', 'middle')
+      .text((t) => `${t / 1000} s`);
+    nowLine
+      .attr('x1', gutter + plotWidth)
+      .attr('x2', gutter + plotWidth)
+      .attr('y1', 4)
+      .attr('y2', TIMELINE_HEIGHT - AXIS_ROW);
+    nowLabel
+      .attr('x', gutter + plotWidth + 2)
+      .attr('y', TIMELINE_HEIGHT - 6)
+      .text('');
+  }
+
+  function drawCanvas(snapshot: WebhooksSnapshot, atMs: number): void {
+    const context = canvas.getContext('2d');
+    if (!context) return;
+    const theme = currentTheme();
+    const { gutter, plotWidth, windowMs, pxPerMs } = geometry();
+    const ratio = canvas.width / width;
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, width, TIMELINE_HEIGHT);
+    const fg = cssVar(root, '--fg-muted', '#555');
+    const danger = cssVar(root, '--danger', '#b3261e');
+    const startMs = atMs - windowMs;
+    const x = (t: number) => gutter + plotWidth - (atMs - t) * pxPerMs;
+    context.save();
+    context.beginPath();
+    context.rect(gutter, 0, plotWidth + 2, TIMELINE_HEIGHT);
+    context.clip();
+    // Lane lines: the shop above, the consumer below.
+    context.lineWidth = 1;
+    context.strokeStyle = fg;
+    context.globalAlpha = 0.35;
+    LANE_IDS.forEach((_, index) => {
+      const top = laneTop(index);
+      for (const y of [top + 12, top + LANE_HEIGHT - 12]) {
+        context.beginPath();
+        context.moveTo(gutter, y);
+        context.lineTo(gutter + plotWidth, y);
+        context.stroke();
+      }
+    });
+    // Event lines down through every lane, and each lane's delay bar from event to "knows".
+    context.setLineDash([2, 4]);
+    for (const event of snapshot.events) {
+      if (event.createdAtMs < startMs - 30_000) continue;
+      const ex = x(event.createdAtMs);
+      context.beginPath();
+      context.moveTo(ex, 34);
+      context.lineTo(ex, laneTop(LANE_IDS.length));
+      context.stroke();
+    }
+    context.setLineDash([]);
+    context.globalAlpha = 1;
+    LANE_IDS.forEach((lane, index) => {
+      const color = laneColor(lane, theme);
+      const yClient = laneTop(index) + LANE_HEIGHT - 12;
+      for (const event of snapshot.events) {
+        const known = event.knownAtMs[index]!;
+        const end = known >= 0 && known <= atMs ? known : atMs;
+        if (end < startMs) continue;
+        context.globalAlpha = known >= 0 && known <= atMs ? 0.5 : 0.2;
+        context.fillStyle = color;
+        context.fillRect(
+          x(event.createdAtMs),
+          yClient - 2,
+          Math.max(1, x(end) - x(event.createdAtMs)),
+          4,
+        );
+        if (known >= 0 && known <= atMs) {
+          context.globalAlpha = 1;
+          context.beginPath();
+          context.arc(x(known), yClient, 4, 0, Math.PI * 2);
+          context.fill();
+        }
+      }
+    });
+    context.globalAlpha = 1;
+    // Messages as arrows; one in flight is drawn up to where it is now.
+    for (const message of snapshot.messages) drawMessage(context, message);
+    // Webhook attempts per bucket: bunching shows as tall bars (the thundering herd).
+    const herdTop = laneTop(LANE_IDS.length);
+    const buckets = snapshot.webhook.attemptBuckets;
+    const peak = Math.max(1, ...buckets.map(([, count]) => count));
+    context.fillStyle = laneColor('webhook', theme);
+    for (const [bucketStart, count] of buckets) {
+      if (bucketStart + ATTEMPT_BUCKET_MS < startMs || bucketStart > atMs) continue;
+      const barHeight = ((HERD_ROW - 14) * count) / peak;
+      const left = x(bucketStart);
+      context.fillRect(
+        left,
+        herdTop + HERD_ROW - 6 - barHeight,
+        Math.max(1, ATTEMPT_BUCKET_MS * pxPerMs - 1),
+        barHeight,
+      );
+    }
+    context.fillStyle = fg;
+    context.font = '11px system-ui, sans-serif';
+    context.textAlign = 'left';
+    context.fillText(`peak ${snapshot.webhook.attemptPeak.count}`, gutter + 4, herdTop + 12);
+    context.restore();
+
+    function drawMessage(ctx: CanvasRenderingContext2D, message: MessageRecord): void {
+      if (message.endAtMs < startMs || message.sentAtMs > atMs) return;
+      const index = LANE_IDS.indexOf(message.lane);
+      const top = laneTop(index);
+      const yShop = top + 12;
+      const yClient = top + LANE_HEIGHT - 12;
+      const [y0, y1] = message.up ? [yClient, yShop] : [yShop, yClient];
+      const duration = Math.max(1, message.endAtMs - message.sentAtMs);
+      const progress = Math.min(1, Math.max(0, (atMs - message.sentAtMs) / duration));
+      const tipTime = message.sentAtMs + progress * duration;
+      const tipY = y0 + (y1 - y0) * progress;
+      const x0 = x(message.sentAtMs);
+      const tipX = x(tipTime);
+      ctx.strokeStyle = message.dropped ? danger : laneColor(message.lane, theme);
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.lineWidth = message.kind === 'ping' ? 1 : 1.6;
+      ctx.setLineDash(message.dropped || message.duplicate ? [3, 3] : []);
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      ctx.lineTo(tipX, tipY);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (progress >= 1 && message.dropped) {
+        // A cross where it died.
+        ctx.beginPath();
+        ctx.moveTo(tipX - 4, tipY - 4);
+        ctx.lineTo(tipX + 4, tipY + 4);
+        ctx.moveTo(tipX + 4, tipY - 4);
+        ctx.lineTo(tipX - 4, tipY + 4);
+        ctx.stroke();
+        return;
+      }
+      // An arrowhead at the tip, pointing along the message's path.
+      const angle = Math.atan2(y1 - y0, x(message.endAtMs) - x0);
+      ctx.beginPath();
+      ctx.moveTo(tipX, tipY);
+      ctx.lineTo(tipX - 6 * Math.cos(angle - 0.45), tipY - 6 * Math.sin(angle - 0.45));
+      ctx.lineTo(tipX - 6 * Math.cos(angle + 0.45), tipY - 6 * Math.sin(angle + 0.45));
+      ctx.closePath();
+      ctx.fill();
+      if (message.kind === 'pollResponse' && message.label === '200 []' && progress >= 1) {
+        ctx.font = '10px system-ui, sans-serif';
+        ctx.fillText('∅', tipX + 3, tipY - 2);
+      }
+    }
+  }
+
+  function draw(snapshot: WebhooksSnapshot, atMs: number): void {
+    drawLabels(snapshot);
+    drawAxis(atMs);
+    drawMarkers(snapshot, atMs);
+    drawCanvas(snapshot, atMs);
+  }
+
+  return {
+    update(snapshot, atMs, reducedMotion) {
+      // With reduced motion the timeline does not scroll smoothly: it redraws once per virtual
+      // second (and whenever something happens), so nothing glides across the screen.
+      const second = Math.floor(atMs / 1000);
+      const changeKey = `${snapshot.eventsTotal}|${snapshot.messages.length}|${snapshot.webhook.attemptsTotal}`;
+      if (
+        reducedMotion &&
+        latest !== null &&
+        second === drawnSecond &&
+        changeKey === drawnChangeKey &&
+        atMs >= latestAtMs
+      ) {
+        return;
+      }
+      drawnSecond = second;
+      drawnChangeKey = changeKey;
+      latest = snapshot;
+      latestAtMs = atMs;
+      draw(snapshot, atMs);
+    },
+    destroy() {
+      resizeObserver.disconnect();
+      svg.remove();
+      canvas.remove();
+    },
+  };
+}
