@@ -47,6 +47,16 @@ export function LabLayout(props: LabLayoutProps) {
   const error = useSession(session, (s) => s.error);
 
   useEffect(() => {
+    // Quick presses of + or − each build on the last one asked for, not on the last frame's speed.
+    let pendingSpeed: number | null = null;
+    const changeSpeed = (factor: number) => {
+      const base = pendingSpeed ?? session.store.getState().frame?.speed ?? 1;
+      pendingSpeed = Math.min(SPEED_MAX, Math.max(SPEED_MIN, base * factor));
+      session.send({ type: 'setSpeed', speed: pendingSpeed });
+    };
+    const unsubscribe = session.store.subscribe((state) => {
+      if (pendingSpeed !== null && state.frame?.speed === pendingSpeed) pendingSpeed = null;
+    });
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
       if (isTyping(event.target)) return;
@@ -73,17 +83,11 @@ export function LabLayout(props: LabLayoutProps) {
           return;
         case '+':
         case '=':
-          session.send({
-            type: 'setSpeed',
-            speed: Math.min(SPEED_MAX, (state.frame?.speed ?? 1) * 2),
-          });
+          changeSpeed(2);
           return;
         case '-':
         case '_':
-          session.send({
-            type: 'setSpeed',
-            speed: Math.max(SPEED_MIN, (state.frame?.speed ?? 1) / 2),
-          });
+          changeSpeed(0.5);
           return;
         case 'Home':
           event.preventDefault();
@@ -96,7 +100,10 @@ export function LabLayout(props: LabLayoutProps) {
       }
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      unsubscribe();
+    };
   }, [session]);
 
   return (
