@@ -12,8 +12,9 @@
  * Report only: budget misses are printed, the exit code is 0 (1 when a benchmark throws). The
  * table is also written to artifacts/bench.md and artifacts/bench.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { hashRingDefaults } from '../src/labs/hash-ring/config';
 import hashRingSim from '../src/labs/hash-ring/sim/index';
 import type { HashRingCommand, HashRingConfig } from '../src/labs/hash-ring/sim/model';
@@ -22,6 +23,7 @@ import { type AnyLabSim, Runner } from '../src/worker/runner';
 import { type Row as RingRow, runRingBench } from './ring.bench';
 import { median, percentile, seededRandom } from './stats';
 
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const SEEK_BUDGET_MS = 100;
 const BULK_BUDGET_MS = 1_000;
 const PEER_RATIO_BUDGET = 1;
@@ -216,6 +218,43 @@ function formatTable(rows: TableRow[]): string {
   return lines.join('\n');
 }
 
+/** What each lab's bench returns (same columns as this table, with the verdict as text). */
+interface LabBenchRow {
+  benchmark: string;
+  workload: string;
+  result: string;
+  ratio: string;
+  pass: string;
+  note: string;
+}
+
+function labBenchFiles(): string[] {
+  return readdirSync(BENCH_DIR)
+    .filter((name) => name.endsWith('.bench.ts') && name !== 'ring.bench.ts')
+    .sort();
+}
+
+async function runLabBench(file: string): Promise<LabBenchRow[]> {
+  const module = (await import(join(BENCH_DIR, file))) as Record<string, unknown>;
+  const run = Object.entries(module).find(
+    ([name, value]) => /^run\w+Bench$/.test(name) && typeof value === 'function',
+  )?.[1] as (() => Promise<LabBenchRow[]>) | undefined;
+  if (!run) throw new Error(`${file} exports no run…Bench() function`);
+  return run();
+}
+
+function labRows(rows: LabBenchRow[]): TableRow[] {
+  return rows.map((row) => {
+    const verdict = row.pass.trim().toLowerCase();
+    const pass = /^(pass|yes|ok|✓)/.test(verdict)
+      ? true
+      : /^(fail|no|✗)/.test(verdict)
+        ? false
+        : null;
+    return { ...row, budget: row.ratio, pass };
+  });
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   console.log(`Engine benchmarks, Node ${process.version}, ${startedAt.toISOString()}\n`);
@@ -238,6 +277,10 @@ async function main(): Promise<void> {
     await section(`runner seeks (${scenario.name})`, () => seekRows(scenario));
   }
   await section('1,000,000-key distribution', async () => [await bulkKeysRow()]);
+  // Every other lab's bench/<id>.bench.ts exports run…Bench(): its rows join the table.
+  for (const file of labBenchFiles()) {
+    await section(file, async () => labRows(await runLabBench(file)));
+  }
 
   const table = formatTable(rows);
   console.log(`\n${table}\n`);
