@@ -55,6 +55,11 @@ export interface LabSim<Config, State, Command, Snapshot, BatchParams = unknown>
   view(state: State, known: Readonly<Record<string, string>>): Snapshot;
   /** Named batch jobs (distribution curves and the like), run in slices by the runner. */
   batch?(state: State, name: string, params: BatchParams): BatchJob<unknown>;
+  /**
+   * Virtual ms between the runner's checkpoints. A lab whose replay is costly per virtual second
+   * sets a shorter interval, so a seek replays less (the default is the runner's).
+   */
+  checkpointIntervalMs?: number;
   /** Invariant checker, run after every step in tests and development builds. */
   checkInvariants?(state: State): void;
 }

@@ -198,7 +198,7 @@ export class Runner {
     this.commands = [];
     this.commandLogVersion += 1;
     this.appliedCount = 0;
-    this.checkpointIntervalMs = this.options.checkpointIntervalMs;
+    this.checkpointIntervalMs = sim.checkpointIntervalMs ?? this.options.checkpointIntervalMs;
     this.checkpoints = [{ atMs: 0, state: structuredClone(this.state), commandCount: 0 }];
     this.horizonMs = 0;
     this.markers = [];

@@ -161,7 +161,7 @@ export function createLineChart(
             .domain([xMin, xMax === xMin ? xMin + 1 : xMax])
             .range([0, innerWidth]);
       const y = scaleLinear()
-        .domain([0, Math.max(max(ys) ?? 1, 1e-9)])
+        .domain([0, (max(ys) ?? 0) > 0 ? (max(ys) as number) : 1])
         .nice()
         .range([innerHeight, 0]);
       xAxis.call(axisBottom(x).ticks(6, options.xLog ? '~s' : undefined));
