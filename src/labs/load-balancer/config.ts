@@ -1,0 +1,188 @@
+/**
+ * The load-balancer lab's URL state (its initial config) and its command schema, both validated
+ * with zod. The bounds here are the simulation's own limits.
+ */
+import { z } from 'zod';
+import { fromParam } from '../../app/params';
+import {
+  ALGORITHMS,
+  type AlgorithmName,
+  ARRIVALS,
+  BURST_REQUESTS_MAX,
+  COMPARE_LANES_MAX,
+  COMPARE_LANES_MIN,
+  CONCURRENCY_MAX,
+  EJECTION_ERRORS_MAX,
+  EJECTION_MS_MAX,
+  EJECTION_MS_MIN,
+  FLAP_PERIOD_MS_MAX,
+  HEALTH_INTERVAL_MS_MAX,
+  HEALTH_INTERVAL_MS_MIN,
+  HEALTH_THRESHOLD_MAX,
+  HEALTH_TIMEOUT_MS_MAX,
+  HEALTH_TIMEOUT_MS_MIN,
+  isAlgorithmName,
+  LATENCY_MS_MAX,
+  LAYERS,
+  POOLS,
+  QUEUE_LIMIT_MAX,
+  REQUESTS_PER_SECOND_MAX,
+  SERVERS_MAX,
+  SERVERS_MIN,
+  SERVICE_MS_MAX,
+  SERVICE_MS_MIN,
+  SESSION_MODES,
+  SLOWNESS_MAX,
+  TIMEOUT_MS_MAX,
+  TIMEOUT_MS_MIN,
+  USERS_MAX,
+  USERS_MIN,
+  WEIGHT_MAX,
+} from './sim/constants';
+import { DEFAULT_CONFIG, type LoadBalancerCommand, type LoadBalancerConfig } from './sim/model';
+
+export const loadBalancerDefaults: LoadBalancerConfig = DEFAULT_CONFIG;
+
+const intIn = (min: number, max: number, what: string) =>
+  fromParam(
+    z
+      .number({ message: `${what} must be a number` })
+      .int(`${what} must be a whole number`)
+      .min(min, `${what} is at least ${min.toLocaleString('en-US')}`)
+      .max(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+  );
+
+const enumOf = <T extends string>(values: readonly T[], what: string) =>
+  z.enum(values as unknown as [T, ...T[]], { message: `${what} is one of ${values.join(', ')}` });
+
+/**
+ * A boolean read from a URL: the app writes booleans as 0 or 1, and TanStack Router JSON-parses
+ * search values, so 0/1 arrive as numbers and "true"/"false" as booleans or strings.
+ */
+const booleanParam = z.preprocess(
+  (value) =>
+    value === 'true' || value === '1' || value === 1
+      ? true
+      : value === 'false' || value === '0' || value === 0
+        ? false
+        : value,
+  z.boolean({ message: 'must be true or false' }),
+);
+
+/** "round-robin,least-connections": 2 to 4 distinct algorithm names, or empty. */
+const compareParam = z
+  .string({ message: 'compare is a comma-separated list of algorithms' })
+  .refine(
+    (text) => {
+      if (text.trim() === '') return true;
+      const names = text.split(',').map((s) => s.trim());
+      return (
+        names.length >= COMPARE_LANES_MIN &&
+        names.length <= COMPARE_LANES_MAX &&
+        names.every(isAlgorithmName) &&
+        new Set(names).size === names.length
+      );
+    },
+    {
+      message: `compare lists ${COMPARE_LANES_MIN} to ${COMPARE_LANES_MAX} different algorithms (${ALGORITHMS.join(', ')})`,
+    },
+  );
+
+export const loadBalancerFields = {
+  servers: intIn(SERVERS_MIN, SERVERS_MAX, 'servers'),
+  algorithm: enumOf<AlgorithmName>(ALGORITHMS, 'algorithm'),
+  compare: compareParam,
+  requestsPerSecond: intIn(0, REQUESTS_PER_SECOND_MAX, 'requests per second'),
+  arrival: enumOf(ARRIVALS, 'arrival'),
+  users: intIn(USERS_MIN, USERS_MAX, 'users'),
+  concurrency: intIn(1, CONCURRENCY_MAX, 'concurrency'),
+  serviceMs: intIn(SERVICE_MS_MIN, SERVICE_MS_MAX, 'service time (ms)'),
+  latencyMs: intIn(0, LATENCY_MS_MAX, 'latency (ms)'),
+  queueLimit: intIn(0, QUEUE_LIMIT_MAX, 'queue limit'),
+  sessions: enumOf(SESSION_MODES, 'sessions'),
+  layer: enumOf(LAYERS, 'layer'),
+  pools: booleanParam,
+  healthIntervalMs: intIn(
+    HEALTH_INTERVAL_MS_MIN,
+    HEALTH_INTERVAL_MS_MAX,
+    'health-check interval (ms)',
+  ),
+  healthTimeoutMs: intIn(HEALTH_TIMEOUT_MS_MIN, HEALTH_TIMEOUT_MS_MAX, 'health-check timeout (ms)'),
+  healthyThreshold: intIn(1, HEALTH_THRESHOLD_MAX, 'healthy threshold'),
+  unhealthyThreshold: intIn(1, HEALTH_THRESHOLD_MAX, 'unhealthy threshold'),
+  ejection: booleanParam,
+  ejectionErrors: intIn(1, EJECTION_ERRORS_MAX, 'ejection errors'),
+  ejectionMs: intIn(EJECTION_MS_MIN, EJECTION_MS_MAX, 'ejection time (ms)'),
+  timeoutMs: intIn(TIMEOUT_MS_MIN, TIMEOUT_MS_MAX, 'upstream timeout (ms)'),
+};
+
+export const loadBalancerConfigSchema = z.object(loadBalancerFields);
+
+const serverId = z.string().regex(/^S\d{1,3}$/, 'a server id like S3');
+const pool = enumOf(POOLS, 'pool');
+
+export const loadBalancerCommandSchema: z.ZodType<LoadBalancerCommand> = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('addServer'), pool: pool.optional() }),
+    z.object({ type: z.literal('removeServer'), serverId }),
+    z.object({ type: z.literal('setCrashed'), serverId, crashed: z.boolean() }),
+    z.object({
+      type: z.literal('setSlowness'),
+      serverId,
+      slowness: z.number().min(1).max(SLOWNESS_MAX),
+    }),
+    z.object({
+      type: z.literal('setFlapping'),
+      serverId,
+      periodMs: z.number().int().min(0).max(FLAP_PERIOD_MS_MAX),
+    }),
+    z.object({
+      type: z.literal('setServer'),
+      serverId,
+      weight: z.number().int().min(1).max(WEIGHT_MAX).optional(),
+      concurrency: z.number().int().min(1).max(CONCURRENCY_MAX).optional(),
+      serviceMs: z.number().int().min(SERVICE_MS_MIN).max(SERVICE_MS_MAX).optional(),
+      latencyMs: z.number().int().min(0).max(LATENCY_MS_MAX).optional(),
+      queueLimit: z.number().int().min(0).max(QUEUE_LIMIT_MAX).optional(),
+      pool: pool.optional(),
+    }),
+    z.object({
+      type: z.literal('setAlgorithm'),
+      lane: z
+        .number()
+        .int()
+        .min(0)
+        .max(COMPARE_LANES_MAX - 1),
+      algorithm: enumOf<AlgorithmName>(ALGORITHMS, 'algorithm'),
+    }),
+    z.object({
+      type: z.literal('setWorkload'),
+      requestsPerSecond: z.number().int().min(0).max(REQUESTS_PER_SECOND_MAX),
+      arrival: enumOf(ARRIVALS, 'arrival'),
+    }),
+    z.object({
+      type: z.literal('burst'),
+      requests: z.number().int().min(1).max(BURST_REQUESTS_MAX),
+    }),
+    z.object({ type: z.literal('setSessions'), mode: enumOf(SESSION_MODES, 'sessions') }),
+    z.object({ type: z.literal('setLayer'), layer: enumOf(LAYERS, 'layer'), pools: z.boolean() }),
+    z.object({
+      type: z.literal('setHealth'),
+      intervalMs: z.number().int().min(HEALTH_INTERVAL_MS_MIN).max(HEALTH_INTERVAL_MS_MAX),
+      timeoutMs: z.number().int().min(HEALTH_TIMEOUT_MS_MIN).max(HEALTH_TIMEOUT_MS_MAX),
+      healthyThreshold: z.number().int().min(1).max(HEALTH_THRESHOLD_MAX),
+      unhealthyThreshold: z.number().int().min(1).max(HEALTH_THRESHOLD_MAX),
+    }),
+    z.object({
+      type: z.literal('setEjection'),
+      enabled: z.boolean(),
+      consecutiveErrors: z.number().int().min(1).max(EJECTION_ERRORS_MAX),
+      ejectionMs: z.number().int().min(EJECTION_MS_MIN).max(EJECTION_MS_MAX),
+    }),
+    z.object({
+      type: z.literal('setUpstreamTimeout'),
+      timeoutMs: z.number().int().min(TIMEOUT_MS_MIN).max(TIMEOUT_MS_MAX),
+    }),
+  ],
+) as z.ZodType<LoadBalancerCommand>;

@@ -1,0 +1,24 @@
+import type { LabEntry } from '../registry';
+
+export const lab: LabEntry = {
+  id: 'load-balancer',
+  order: 3,
+  title: 'Load balancing',
+  summary:
+    'Send traffic through a balancer to up to 20 servers, switch algorithms, crash and drain servers, and watch p99, errors and sessions.',
+  concepts: [
+    'round robin',
+    'least connections',
+    'power of two choices',
+    'health checks',
+    'failover',
+    'sticky sessions',
+    'L4 vs L7',
+  ],
+  preview: 'previews/load-balancer.jpg',
+  perf: {
+    largeQuery: 'servers=20&requestsPerSecond=2000',
+    commandSelector: '[data-testid=burst]',
+  },
+  load: () => import('./view/LoadBalancerPage'),
+};
