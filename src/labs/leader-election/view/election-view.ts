@@ -150,8 +150,12 @@ export function createElectionView(
   let selected: number | null = null;
   let latest: { snapshot: LeaderElectionSnapshot; atMs: number; reduced: boolean } | null = null;
   let canvasSize = 0;
+  // The stage's width is read when it changes, never per frame: reading layout after the frame's
+  // SVG writes would force a synchronous layout every frame.
+  let rootWidth = root.getBoundingClientRect().width;
 
-  const resizeObserver = new ResizeObserver(() => {
+  const resizeObserver = new ResizeObserver((entries) => {
+    rootWidth = entries[0]?.contentRect.width ?? root.getBoundingClientRect().width;
     canvasSize = 0;
     if (latest) drawFlights(latest.snapshot, latest.atMs, latest.reduced);
   });
@@ -351,8 +355,7 @@ export function createElectionView(
 
   function drawFlights(snapshot: LeaderElectionSnapshot, atMs: number, reduced: boolean): void {
     const run = runOf(snapshot, kind);
-    const rect = root.getBoundingClientRect();
-    const size = Math.max(1, Math.min(rect.width, VIEW_SIZE * 2));
+    const size = Math.max(1, Math.min(rootWidth, VIEW_SIZE * 2));
     const ratio = Math.min(2, window.devicePixelRatio || 1);
     if (canvasSize !== size) {
       canvasSize = size;

@@ -53,6 +53,17 @@ export function createLanesView(
   container.selectAll('*').remove();
   let places: DotPlace[] = [];
   const rows = new Map<number, { svg: SVGSVGElement; canvas: HTMLCanvasElement; key: string }>();
+  // Canvas sizes are read when they change, never per frame: reading layout after the frame's SVG
+  // writes would force a synchronous layout for every lane, every frame.
+  const canvasSizes = new WeakMap<Element, { width: number; height: number }>();
+  const resizeObserver = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      canvasSizes.set(entry.target, {
+        width: entry.contentRect.width,
+        height: entry.contentRect.height,
+      });
+    }
+  });
 
   const onClick = (laneIndex: number, canvas: HTMLCanvasElement, event: MouseEvent) => {
     const rect = canvas.getBoundingClientRect();
@@ -93,6 +104,8 @@ export function createLanesView(
     const canvas = row.append('canvas').attr('class', 'lane-dots').attr('aria-hidden', 'true');
     const canvasNode = canvas.node()!;
     canvasNode.addEventListener('click', (event) => onClick(lane.index, canvasNode, event));
+    canvasSizes.set(canvasNode, { width: canvasNode.clientWidth, height: canvasNode.clientHeight });
+    resizeObserver.observe(canvasNode);
     const made = { svg: svg.node()!, canvas: canvasNode, key };
     rows.set(lane.index, made);
     return made;
@@ -110,10 +123,19 @@ export function createLanesView(
       for (const lane of snapshot.lanes) {
         const row = ensureRow(lane, snapshot);
         drawPicture(row.svg, lane, snapshot, atMs);
-        drawDots(row.canvas, lane, snapshot, atMs, reducedMotion, places);
+        drawDots(
+          row.canvas,
+          canvasSizes.get(row.canvas),
+          lane,
+          snapshot,
+          atMs,
+          reducedMotion,
+          places,
+        );
       }
     },
     destroy() {
+      resizeObserver.disconnect();
       container.selectAll('*').remove();
       rows.clear();
     },
@@ -369,6 +391,7 @@ function captionOf(kind: string): string {
 
 function drawDots(
   canvas: HTMLCanvasElement,
+  cssSize: { width: number; height: number } | undefined,
   lane: LaneView,
   snapshot: RateLimiterSnapshot,
   atMs: number,
@@ -376,8 +399,8 @@ function drawDots(
   places: DotPlace[],
 ) {
   const ratio = window.devicePixelRatio || 1;
-  const cssWidth = canvas.clientWidth || LANE_WIDTH;
-  const cssHeight = canvas.clientHeight || LANE_HEIGHT;
+  const cssWidth = cssSize?.width || LANE_WIDTH;
+  const cssHeight = cssSize?.height || LANE_HEIGHT;
   if (canvas.width !== Math.round(cssWidth * ratio)) canvas.width = Math.round(cssWidth * ratio);
   if (canvas.height !== Math.round(cssHeight * ratio))
     canvas.height = Math.round(cssHeight * ratio);
