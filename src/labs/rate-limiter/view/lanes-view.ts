@@ -40,8 +40,22 @@ function lerp(a: number, b: number, t: number): number {
   return a + (b - a) * Math.min(1, Math.max(0, t));
 }
 
+// Theme colours are read once per theme: getComputedStyle after the frame's SVG writes would force
+// a style recalculation for every lane, every frame.
+const cssVarCache = new Map<string, string>();
+let cssVarTheme: string | undefined;
+
 function cssVar(name: string, fallback: string): string {
-  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  const theme = document.documentElement.dataset.theme;
+  if (theme !== cssVarTheme) {
+    cssVarCache.clear();
+    cssVarTheme = theme;
+  }
+  let value = cssVarCache.get(name);
+  if (value === undefined) {
+    value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    cssVarCache.set(name, value);
+  }
   return value || fallback;
 }
 
