@@ -2,14 +2,9 @@
  * The leader-election lab page: URL state → run → session, and the lab's stage, controls,
  * metrics and lesson inside the shared layout.
  */
-import { useCallback, useRef, useState } from 'react';
-import type { Experiment } from '../../../app/lesson';
+import { useCallback, useState } from 'react';
 import { type Session, steadyTick, useSnapshotWhen } from '../../../app/session';
-import { ErrorBoundary } from '../../../app/ui/ErrorBoundary';
-import { EventLog } from '../../../app/ui/EventLog';
-import { LabLayout } from '../../../app/ui/LabLayout';
-import { LessonPanel } from '../../../app/ui/LessonPanel';
-import { ShareExport } from '../../../app/ui/ShareExport';
+import { LabShell } from '../../../app/ui/LabShell';
 import { useLabRun } from '../../../app/use-lab-run';
 import type { LabPageProps } from '../../registry';
 import {
@@ -35,20 +30,9 @@ export default function LeaderElectionPage({ search }: LabPageProps) {
     leaderElectionDefaults,
     leaderElectionCommandSchema,
   );
-  const { parsed, session, goToRun, openExperiment } = lab;
-  const stageRef = useRef<HTMLElement | null>(null);
+  const { parsed, goToRun } = lab;
   const [selected, setSelected] = useState<number | null>(null);
 
-  const runExperiment = useCallback(
-    (experiment: Experiment<LeaderElectionConfig, LeaderElectionSnapshot>) => {
-      openExperiment(
-        { ...leaderElectionDefaults, ...experiment.config },
-        experiment.seed ?? parsed.seed,
-        { commands: experiment.commands, atMs: experiment.atMs },
-      );
-    },
-    [openExperiment, parsed.seed],
-  );
   const changeConfig = useCallback(
     (patch: Partial<LeaderElectionConfig>) => {
       setSelected(null);
@@ -57,51 +41,38 @@ export default function LeaderElectionPage({ search }: LabPageProps) {
     [goToRun, parsed.config, parsed.seed],
   );
 
-  if (!session) return <p className="loading">Starting the simulation…</p>;
-  const send = (command: LeaderElectionCommand) => sendCommand(session, command);
   return (
-    <ErrorBoundary onReset={lab.reset}>
-      <LabLayout
-        title="Leader election"
-        summary="Nodes agree on one leader by passing messages: LCR round a ring, Hirschberg–Sinclair both ways, and Bully with timeouts that survive crashes."
-        session={session}
-        seed={parsed.seed}
-        notices={lab.notices}
-        onDismissNotices={lab.dismissNotices}
-        onReset={lab.reset}
-        onSeedChange={(seed) => goToRun(parsed.config, seed)}
-        share={
-          <ShareExport
-            session={session}
-            labId={LAB_ID}
-            stageRef={stageRef}
-            linkForRun={lab.linkForRun}
-            onImport={(imported) =>
-              goToRun(
-                imported.config as LeaderElectionConfig,
-                imported.seed,
-                { commands: imported.commands, atMs: imported.atMs },
-                false,
-              )
-            }
-            configSchema={leaderElectionConfigSchema}
-            commandSchema={leaderElectionCommandSchema}
-          />
-        }
-        stage={
+    <LabShell
+      lab={lab}
+      labId={LAB_ID}
+      title="Leader election"
+      summary="Nodes agree on one leader by passing messages: LCR round a ring, Hirschberg–Sinclair both ways, and Bully with timeouts that survive crashes."
+      defaults={leaderElectionDefaults}
+      configSchema={leaderElectionConfigSchema}
+      commandSchema={leaderElectionCommandSchema}
+      lesson={leaderElectionLesson}
+      shortcuts={[
+        { keys: 'Tab to a node, C', action: 'Crash that node (Bully: or recover it)' },
+        { keys: 'Tab to a node, Enter', action: 'Show what that node has seen' },
+        { keys: 'R', action: 'Restart the election on the same UIDs' },
+      ]}
+      stage={(session, stageRef) => {
+        const send = (command: LeaderElectionCommand) => sendCommand(session, command);
+        return (
           <ElectionStage
             session={session}
             mode={parsed.config.mode}
             selected={selected}
             onSelect={setSelected}
             onMode={(mode) => changeConfig({ mode })}
-            stageRef={(element) => {
-              stageRef.current = element;
-            }}
+            stageRef={stageRef}
             send={send}
           />
-        }
-        controls={
+        );
+      }}
+      controls={(session) => {
+        const send = (command: LeaderElectionCommand) => sendCommand(session, command);
+        return (
           <ElectionControls
             session={session}
             config={parsed.config}
@@ -110,23 +81,10 @@ export default function LeaderElectionPage({ search }: LabPageProps) {
             onConfig={changeConfig}
             send={send}
           />
-        }
-        metrics={<ElectionMetrics session={session} />}
-        eventLog={<EventLog session={session} />}
-        lesson={
-          <LessonPanel
-            lesson={leaderElectionLesson}
-            session={session}
-            onRunExperiment={runExperiment}
-          />
-        }
-        labShortcuts={[
-          { keys: 'Tab to a node, C', action: 'Crash that node (Bully: or recover it)' },
-          { keys: 'Tab to a node, Enter', action: 'Show what that node has seen' },
-          { keys: 'R', action: 'Restart the election on the same UIDs' },
-        ]}
-      />
-    </ErrorBoundary>
+        );
+      }}
+      metrics={(session) => <ElectionMetrics session={session} />}
+    />
   );
 }
 

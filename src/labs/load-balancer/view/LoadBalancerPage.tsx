@@ -2,14 +2,9 @@
  * The load-balancing lab page: URL state → run → session, and the lab's stage, controls, metrics
  * and lesson inside the shared layout.
  */
-import { useCallback, useRef, useState } from 'react';
-import type { Experiment } from '../../../app/lesson';
+import { useState } from 'react';
 import { type Session, steadyTick, useSnapshotWhen } from '../../../app/session';
-import { ErrorBoundary } from '../../../app/ui/ErrorBoundary';
-import { EventLog } from '../../../app/ui/EventLog';
-import { LabLayout } from '../../../app/ui/LabLayout';
-import { LessonPanel } from '../../../app/ui/LessonPanel';
-import { ShareExport } from '../../../app/ui/ShareExport';
+import { LabShell } from '../../../app/ui/LabShell';
 import { useLabRun } from '../../../app/use-lab-run';
 import type { LabPageProps } from '../../registry';
 import {
@@ -18,7 +13,7 @@ import {
   loadBalancerDefaults,
 } from '../config';
 import { loadBalancerLesson } from '../lesson';
-import type { LoadBalancerCommand, LoadBalancerConfig } from '../sim/model';
+import type { LoadBalancerCommand } from '../sim/model';
 import type { LoadBalancerSnapshot } from '../sim/snapshot';
 import '../load-balancer.css';
 import { BalancerStage } from './BalancerStage';
@@ -35,65 +30,42 @@ export default function LoadBalancerPage({ search }: LabPageProps) {
     loadBalancerDefaults,
     loadBalancerCommandSchema,
   );
-  const { parsed, session, goToRun, openExperiment } = lab;
-  const stageRef = useRef<HTMLElement | null>(null);
+  const { parsed, goToRun } = lab;
   const [laneIndex, setLaneIndex] = useState(0);
 
-  const runExperiment = useCallback(
-    (experiment: Experiment<LoadBalancerConfig, LoadBalancerSnapshot>) => {
-      setLaneIndex(0);
-      openExperiment(
-        { ...loadBalancerDefaults, ...experiment.config },
-        experiment.seed ?? parsed.seed,
-        { commands: experiment.commands, atMs: experiment.atMs },
-      );
-    },
-    [openExperiment, parsed.seed],
-  );
-
-  if (!session) return <p className="loading">Starting the simulation…</p>;
-  const send = (command: LoadBalancerCommand) => sendCommand(session, command);
   return (
-    <ErrorBoundary onReset={lab.reset}>
-      <LabLayout
-        title="Load balancing"
-        summary="Clients → a load balancer → a pool of servers. Pick the algorithm, break servers, and watch latency, errors and sessions."
-        session={session}
-        seed={parsed.seed}
-        notices={lab.notices}
-        onDismissNotices={lab.dismissNotices}
-        onReset={lab.reset}
-        onSeedChange={(seed) => goToRun(parsed.config, seed)}
-        share={
-          <ShareExport
-            session={session}
-            labId={LAB_ID}
-            stageRef={stageRef}
-            linkForRun={lab.linkForRun}
-            onImport={(imported) =>
-              goToRun(
-                imported.config as LoadBalancerConfig,
-                imported.seed,
-                { commands: imported.commands, atMs: imported.atMs },
-                false,
-              )
-            }
-            configSchema={loadBalancerConfigSchema}
-            commandSchema={loadBalancerCommandSchema}
-          />
-        }
-        stage={
+    <LabShell
+      lab={lab}
+      labId={LAB_ID}
+      title="Load balancing"
+      summary="Clients → a load balancer → a pool of servers. Pick the algorithm, break servers, and watch latency, errors and sessions."
+      defaults={loadBalancerDefaults}
+      configSchema={loadBalancerConfigSchema}
+      commandSchema={loadBalancerCommandSchema}
+      lesson={loadBalancerLesson}
+      shortcuts={[
+        { keys: 'Tab to a server, Delete', action: 'Drain and remove that server' },
+        { keys: 'Tab to a server, K', action: 'Crash or recover that server' },
+        { keys: 'Tab to a server, S', action: 'Make that server slow (8×) or normal' },
+        { keys: 'Tab to a server, F', action: 'Start or stop flapping' },
+        { keys: 'A', action: 'Add a server' },
+        { keys: 'B', action: 'Send a burst of 200 requests' },
+      ]}
+      stage={(session, stageRef) => {
+        const send = (command: LoadBalancerCommand) => sendCommand(session, command);
+        return (
           <BalancerStage
             session={session}
             laneIndex={laneIndex}
             onLaneChange={setLaneIndex}
-            stageRef={(element) => {
-              stageRef.current = element;
-            }}
+            stageRef={stageRef}
             send={send}
           />
-        }
-        controls={
+        );
+      }}
+      controls={(session) => {
+        const send = (command: LoadBalancerCommand) => sendCommand(session, command);
+        return (
           <LoadBalancerControls
             session={session}
             send={send}
@@ -103,26 +75,10 @@ export default function LoadBalancerPage({ search }: LabPageProps) {
               goToRun({ ...parsed.config, compare }, parsed.seed, undefined, false);
             }}
           />
-        }
-        metrics={<LoadBalancerMetrics session={session} laneIndex={laneIndex} />}
-        eventLog={<EventLog session={session} />}
-        lesson={
-          <LessonPanel
-            lesson={loadBalancerLesson}
-            session={session}
-            onRunExperiment={runExperiment}
-          />
-        }
-        labShortcuts={[
-          { keys: 'Tab to a server, Delete', action: 'Drain and remove that server' },
-          { keys: 'Tab to a server, K', action: 'Crash or recover that server' },
-          { keys: 'Tab to a server, S', action: 'Make that server slow (8×) or normal' },
-          { keys: 'Tab to a server, F', action: 'Start or stop flapping' },
-          { keys: 'A', action: 'Add a server' },
-          { keys: 'B', action: 'Send a burst of 200 requests' },
-        ]}
-      />
-    </ErrorBoundary>
+        );
+      }}
+      metrics={(session) => <LoadBalancerMetrics session={session} laneIndex={laneIndex} />}
+    />
   );
 }
 
