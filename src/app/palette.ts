@@ -32,3 +32,23 @@ export function seriesColor(index: number, theme: 'light' | 'dark'): string {
 export function currentTheme(): 'light' | 'dark' {
   return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
 }
+
+// Theme colours (CSS custom properties on <html>) read once per theme: getComputedStyle after a
+// frame's DOM writes forces a style recalculation, so views must not call it per frame.
+const themeColorCache = new Map<string, string>();
+let themeColorTheme: string | undefined;
+
+/** The value of a theme CSS variable such as `--accent`, cached until the theme changes. */
+export function themeColor(name: string, fallback: string): string {
+  const theme = document.documentElement.dataset.theme;
+  if (theme !== themeColorTheme) {
+    themeColorCache.clear();
+    themeColorTheme = theme;
+  }
+  let value = themeColorCache.get(name);
+  if (value === undefined) {
+    value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    themeColorCache.set(name, value);
+  }
+  return value || fallback;
+}

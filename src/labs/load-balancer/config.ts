@@ -3,7 +3,7 @@
  * with zod. The bounds here are the simulation's own limits.
  */
 import { z } from 'zod';
-import { fromParam } from '../../app/params';
+import { flagParam, fromParam } from '../../app/params';
 import {
   ALGORITHMS,
   type AlgorithmName,
@@ -55,20 +55,6 @@ const intIn = (min: number, max: number, what: string) =>
 const enumOf = <T extends string>(values: readonly T[], what: string) =>
   z.enum(values as unknown as [T, ...T[]], { message: `${what} is one of ${values.join(', ')}` });
 
-/**
- * A boolean read from a URL: the app writes booleans as 0 or 1, and TanStack Router JSON-parses
- * search values, so 0/1 arrive as numbers and "true"/"false" as booleans or strings.
- */
-const booleanParam = z.preprocess(
-  (value) =>
-    value === 'true' || value === '1' || value === 1
-      ? true
-      : value === 'false' || value === '0' || value === 0
-        ? false
-        : value,
-  z.boolean({ message: 'must be true or false' }),
-);
-
 /** "round-robin,least-connections": 2 to 4 distinct algorithm names, or empty. */
 const compareParam = z
   .string({ message: 'compare is a comma-separated list of algorithms' })
@@ -101,7 +87,7 @@ export const loadBalancerFields = {
   queueLimit: intIn(0, QUEUE_LIMIT_MAX, 'queue limit'),
   sessions: enumOf(SESSION_MODES, 'sessions'),
   layer: enumOf(LAYERS, 'layer'),
-  pools: booleanParam,
+  pools: flagParam,
   healthIntervalMs: intIn(
     HEALTH_INTERVAL_MS_MIN,
     HEALTH_INTERVAL_MS_MAX,
@@ -110,7 +96,7 @@ export const loadBalancerFields = {
   healthTimeoutMs: intIn(HEALTH_TIMEOUT_MS_MIN, HEALTH_TIMEOUT_MS_MAX, 'health-check timeout (ms)'),
   healthyThreshold: intIn(1, HEALTH_THRESHOLD_MAX, 'healthy threshold'),
   unhealthyThreshold: intIn(1, HEALTH_THRESHOLD_MAX, 'unhealthy threshold'),
-  ejection: booleanParam,
+  ejection: flagParam,
   ejectionErrors: intIn(1, EJECTION_ERRORS_MAX, 'ejection errors'),
   ejectionMs: intIn(EJECTION_MS_MIN, EJECTION_MS_MAX, 'ejection time (ms)'),
   timeoutMs: intIn(TIMEOUT_MS_MIN, TIMEOUT_MS_MAX, 'upstream timeout (ms)'),

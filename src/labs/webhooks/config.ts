@@ -3,7 +3,7 @@
  * zod. The bounds here are the simulation's own limits.
  */
 import { z } from 'zod';
-import { fromParam } from '../../app/params';
+import { flagParam, fromParam } from '../../app/params';
 import {
   BACKOFF_BASE_MS_MAX,
   BACKOFF_BASE_MS_MIN,
@@ -50,17 +50,6 @@ const jitter = z.enum(JITTER_KINDS as readonly JitterKind[] as [JitterKind, ...J
   message: `jitter is one of ${JITTER_KINDS.join(', ')}`,
 });
 
-/** A boolean from the URL: true/false, or the strings "true"/"false"/"1"/"0". */
-const flag = z.preprocess(
-  (value) =>
-    value === 'true' || value === '1' || value === 1
-      ? true
-      : value === 'false' || value === '0' || value === 0
-        ? false
-        : value,
-  z.boolean({ message: 'must be true or false' }),
-);
-
 export const webhooksFields = {
   eventsPerMinute: param(0, EVENTS_PER_MINUTE_MAX, 'events per minute', false),
   pollIntervalMs: param(POLL_INTERVAL_MS_MIN, POLL_INTERVAL_MS_MAX, 'poll interval (ms)'),
@@ -74,7 +63,7 @@ export const webhooksFields = {
   backoffFactor: param(1, BACKOFF_FACTOR_MAX, 'backoff factor', false),
   backoffCapMs: param(BACKOFF_BASE_MS_MIN, BACKOFF_CAP_MS_MAX, 'backoff cap (ms)'),
   jitter,
-  dedupe: flag,
+  dedupe: flagParam,
   extraReceivers: param(0, EXTRA_RECEIVERS_MAX, 'extra receivers'),
   processingMs: param(0, PROCESSING_MS_MAX, 'processing time (ms)'),
 };

@@ -7,6 +7,7 @@
  * frame (requests on the wire, busy slots, queues) is drawn on a canvas underneath.
  */
 import { select } from 'd3';
+import { themeColor } from '../../../app/palette';
 import { ALGORITHM_SHORT, CLIENT_LATENCY_MS } from '../sim/constants';
 import type { LaneServerView, LaneView, LoadBalancerSnapshot, ServerView } from '../sim/snapshot';
 
@@ -114,11 +115,6 @@ export function serverStatus(spec: ServerView, lane: LaneServerView | undefined)
   return 'healthy';
 }
 
-function cssVar(element: Element, name: string, fallback: string): string {
-  const value = getComputedStyle(element).getPropertyValue(name).trim();
-  return value || fallback;
-}
-
 function clientY(layout: StageLayout, clientId: number): number {
   const h = Math.imul(clientId + 1, 2654435761) >>> 0;
   return 90 + (h % (layout.height - 180));
@@ -190,12 +186,12 @@ export function createBalancerView(
       cachedColours = {
         theme,
         value: {
-          link: cssVar(root, '--border', '#ccc'),
-          request: cssVar(root, '--accent', '#0a5fa8'),
-          ok: cssVar(root, '--ok', '#0b6b4f'),
-          bad: cssVar(root, '--danger', '#b3261e'),
+          link: themeColor('--border', '#ccc'),
+          request: themeColor('--accent', '#0a5fa8'),
+          ok: themeColor('--ok', '#0b6b4f'),
+          bad: themeColor('--danger', '#b3261e'),
           warn: '#D55E00',
-          slot: cssVar(root, '--fg-muted', '#555'),
+          slot: themeColor('--fg-muted', '#555'),
         },
       };
     }

@@ -6,7 +6,7 @@
  * Positions are pure functions of the frame's virtual time, so any speed and any seek are exact.
  */
 import { select } from 'd3';
-import { currentTheme, seriesColor } from '../../../app/palette';
+import { currentTheme, seriesColor, themeColor } from '../../../app/palette';
 import { DOT_LIFE_MS, DOT_TRAVEL_MS } from '../sim/constants';
 import type { LaneView, RateLimiterSnapshot } from '../sim/snapshot';
 
@@ -38,25 +38,6 @@ function clientY(client: number, clients: number): number {
 
 function lerp(a: number, b: number, t: number): number {
   return a + (b - a) * Math.min(1, Math.max(0, t));
-}
-
-// Theme colours are read once per theme: getComputedStyle after the frame's SVG writes would force
-// a style recalculation for every lane, every frame.
-const cssVarCache = new Map<string, string>();
-let cssVarTheme: string | undefined;
-
-function cssVar(name: string, fallback: string): string {
-  const theme = document.documentElement.dataset.theme;
-  if (theme !== cssVarTheme) {
-    cssVarCache.clear();
-    cssVarTheme = theme;
-  }
-  let value = cssVarCache.get(name);
-  if (value === undefined) {
-    value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-    cssVarCache.set(name, value);
-  }
-  return value || fallback;
 }
 
 export function createLanesView(
@@ -160,9 +141,9 @@ export function createLanesView(
 function drawFrame(svgNode: SVGSVGElement, lane: LaneView, snapshot: RateLimiterSnapshot) {
   const svg = select(svgNode);
   const theme = currentTheme();
-  const fg = cssVar('--fg', '#1b1e24');
-  const muted = cssVar('--fg-muted', '#545b66');
-  const border = cssVar('--border', '#d3d7de');
+  const fg = themeColor('--fg', '#1b1e24');
+  const muted = themeColor('--fg-muted', '#545b66');
+  const border = themeColor('--border', '#d3d7de');
   const n = snapshot.clients.length;
   const clients = svg.append('g').attr('class', 'clients');
   snapshot.clients.forEach((client, i) => {
@@ -271,9 +252,9 @@ function drawPicture(
   const picture = lane.picture;
   const g = select(svgNode).select<SVGGElement>('g.picture');
   if (!picture || g.empty()) return;
-  const fg = cssVar('--fg', '#1b1e24');
-  const accent = cssVar('--accent', '#0a5fa8');
-  const danger = cssVar('--danger', '#b3261e');
+  const fg = themeColor('--fg', '#1b1e24');
+  const accent = themeColor('--accent', '#0a5fa8');
+  const danger = themeColor('--danger', '#b3261e');
   const x0 = LIMITER_X + 10;
   const w = LIMITER_W - 20;
   const barTop = 24;
@@ -423,8 +404,8 @@ function drawDots(
   ctx.setTransform(canvas.width / LANE_WIDTH, 0, 0, canvas.height / LANE_HEIGHT, 0, 0);
   ctx.clearRect(0, 0, LANE_WIDTH, LANE_HEIGHT);
   const theme = currentTheme();
-  const danger = cssVar('--danger', '#b3261e');
-  const fg = cssVar('--fg', '#1b1e24');
+  const danger = themeColor('--danger', '#b3261e');
+  const fg = themeColor('--fg', '#1b1e24');
   const n = snapshot.clients.length;
   const midY = LANE_HEIGHT / 2;
   const T = DOT_TRAVEL_MS;
@@ -514,7 +495,7 @@ function drawDots(
     }
   }
   if (dist) {
-    const accent = cssVar('--accent', '#0a5fa8');
+    const accent = themeColor('--accent', '#0a5fa8');
     // Messages between gateways and the store, placed by interpolation.
     for (const m of dist.messages) {
       const t = (atMs - m.sentAtMs) / Math.max(1, m.endAtMs - m.sentAtMs);

@@ -8,7 +8,7 @@
  * move every frame, so they go on a canvas; the event markers are focusable SVG (keyboard).
  */
 import { select } from 'd3';
-import { currentTheme, seriesColor } from '../../../app/palette';
+import { currentTheme, seriesColor, themeColor } from '../../../app/palette';
 import { ATTEMPT_BUCKET_MS, LANE_IDS, LANE_LABELS, type LaneId } from '../sim/constants';
 import type { MessageRecord, ProducedEvent } from '../sim/model';
 import type { WebhooksSnapshot } from '../sim/snapshot';
@@ -58,10 +58,6 @@ export function laneSubtitle(lane: LaneId, config: WebhooksSnapshot['config']): 
 export function formatMs(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
-}
-
-function cssVar(element: Element, name: string, fallback: string): string {
-  return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
 }
 
 export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbacks): TimelineView {
@@ -296,8 +292,8 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     const ratio = canvas.width / width;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, width, TIMELINE_HEIGHT);
-    const fg = cssVar(root, '--fg-muted', '#555');
-    const danger = cssVar(root, '--danger', '#b3261e');
+    const fg = themeColor('--fg-muted', '#555');
+    const danger = themeColor('--danger', '#b3261e');
     const startMs = atMs - windowMs;
     const x = (t: number) => gutter + plotWidth - (atMs - t) * pxPerMs;
     context.save();
