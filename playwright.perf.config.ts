@@ -4,7 +4,7 @@ import { defineConfig, devices } from '@playwright/test';
 // @ts-expect-error: a plain .mjs helper shared with the scripts, without type declarations.
 import { browserLaunchOptions } from './scripts/browser.mjs';
 
-const PORT = 4174;
+const PORT = Number(process.env.PERF_PORT ?? 4174);
 // The suite serves a private copy of dist/, taken when it starts: others building into dist/
 // while the suite runs would otherwise swap the chunks under the page being measured. The spec
 // reads the bundle sizes from the same copy.

@@ -29,8 +29,13 @@ interface PerfLab {
   commandButton?: string;
 }
 
+/** PERF_LABS=quorum,cache measures only those labs (the bundle table is always complete). */
+const ONLY = process.env.PERF_LABS?.split(',')
+  .map((id) => id.trim())
+  .filter(Boolean);
+
 /** Every lab folder's `lab.ts` names its large scene and a command to issue during long runs. */
-const LABS: PerfLab[] = await Promise.all(
+const ALL_LABS: PerfLab[] = await Promise.all(
   readdirSync('src/labs', { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(`src/labs/${entry.name}/lab.ts`))
     .map(async (entry) => {
@@ -38,6 +43,7 @@ const LABS: PerfLab[] = await Promise.all(
       return { id: lab.id, large: lab.perf.largeQuery, commandButton: lab.perf.commandSelector };
     }),
 );
+const LABS = ONLY ? ALL_LABS.filter((lab) => ONLY.includes(lab.id)) : ALL_LABS;
 
 const SPEEDS = [1, 10] as const;
 const MEASURE_MS = 5_000;
@@ -53,7 +59,7 @@ const SEEK_COUNT = 12;
 const SEEK_TIMEOUT_MS = 10_000;
 /** Wall time allowed to play the 10-minute run (60 s at an ideal 100×). */
 const LONG_RUN_WALL_MAX_MS = 150_000;
-const ARTIFACTS_DIR = 'artifacts';
+const ARTIFACTS_DIR = process.env.PERF_ARTIFACTS ?? 'artifacts';
 /** The copy of dist/ the config serves (see playwright.perf.config.ts). */
 const DIST_DIR = process.env.PERF_DIST_DIR ?? 'dist';
 /** PERF_REPEATS=3 plays each scene three times and reports the run with the median p95. */
