@@ -9,11 +9,13 @@ const PORT = Number(process.env.PERF_PORT ?? 4174);
 // while the suite runs would otherwise swap the chunks under the page being measured. The spec
 // reads the bundle sizes from the same copy.
 const DIST_COPY = process.env.PERF_DIST_DIR ?? join(tmpdir(), 'system-design-lab-perf-dist');
+// PERF_BUILD_DIR measures another build than ./dist (for instance one made with --outDir).
+const BUILD_DIR = process.env.PERF_BUILD_DIR ?? 'dist';
 process.env.PERF_DIST_DIR = DIST_COPY;
 const copyDist = [
   "const fs = require('node:fs');",
   `fs.rmSync('${DIST_COPY}', { recursive: true, force: true });`,
-  `fs.cpSync('dist', '${DIST_COPY}', { recursive: true });`,
+  `fs.cpSync('${BUILD_DIR}', '${DIST_COPY}', { recursive: true });`,
 ].join(' ');
 
 // The performance suite (DESIGN.md §8): `npm run perf` builds, then measures the production
