@@ -11,45 +11,67 @@ import {
   Outlet,
   RouterProvider,
   useParams,
+  useRouterState,
   useSearch,
 } from '@tanstack/react-router';
 import { domAnimation, LazyMotion, MotionConfig } from 'framer-motion';
 import { lazy, Suspense, useMemo } from 'react';
 import { findLab } from '../labs/registry';
+import { isEmbedSearch } from './embed';
 import { Home } from './Home';
 import { type ThemeChoice, useTheme } from './theme';
 
 function RootLayout() {
   const [theme, setTheme] = useTheme();
+  // An embedded lab (`?embed=1`) shows no site chrome: only the lab's stage and playback bar.
+  const embed = useRouterState({
+    select: (state) => isEmbedSearch(state.location.search as Record<string, unknown>),
+  });
   return (
     // LazyMotion with the small DOM feature set keeps framer-motion out of every lab's chunk.
     <LazyMotion features={domAnimation} strict>
       <MotionConfig reducedMotion="user">
-        <a className="skip-link" href="#main">
-          Skip to content
-        </a>
-        <div className="topbar">
-          <Link to="/" className="brand">
-            System Design Lab
-          </Link>
-          <label className="theme-picker">
-            <span className="visually-hidden">Theme</span>
-            <select
-              value={theme}
-              onChange={(e) => setTheme(e.target.value as ThemeChoice)}
-              aria-label="Theme"
-            >
-              <option value="system">System theme</option>
-              <option value="light">Light</option>
-              <option value="dark">Dark</option>
-            </select>
-          </label>
-        </div>
-        <main id="main" tabIndex={-1}>
+        {embed ? null : (
+          <>
+            <a className="skip-link" href="#main">
+              Skip to content
+            </a>
+            <TopBar theme={theme} setTheme={setTheme} />
+          </>
+        )}
+        <main id="main" tabIndex={-1} className={embed ? 'embedded' : undefined}>
           <Outlet />
         </main>
       </MotionConfig>
     </LazyMotion>
+  );
+}
+
+function TopBar({
+  theme,
+  setTheme,
+}: {
+  theme: ThemeChoice;
+  setTheme: (choice: ThemeChoice) => void;
+}) {
+  return (
+    <div className="topbar">
+      <Link to="/" className="brand">
+        System Design Lab
+      </Link>
+      <label className="theme-picker">
+        <span className="visually-hidden">Theme</span>
+        <select
+          value={theme}
+          onChange={(e) => setTheme(e.target.value as ThemeChoice)}
+          aria-label="Theme"
+        >
+          <option value="system">System theme</option>
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </label>
+    </div>
   );
 }
 

@@ -7,12 +7,15 @@ import { useNavigate } from '@tanstack/react-router';
 import { useCallback, useMemo, useState } from 'react';
 import type { z } from 'zod';
 import type { LoggedCommand, RunRecord } from '../worker/protocol';
+import { readViewOptions, type ViewOptions, viewSearch } from './embed';
 import { useMirrorRunToUrl, useRunKey } from './run-url';
 import { type Session, useLabSession } from './session';
 import { type ParsedSearch, parseLabSearch, searchForRun } from './url-state';
 
 export interface LabRun<Config> {
   parsed: ParsedSearch<Config>;
+  /** How the page is shown (embedded, autoplay); kept across the page's own navigations. */
+  view: ViewOptions;
   session: Session | null;
   notices: string[];
   dismissNotices(): void;
@@ -53,6 +56,8 @@ export function useLabRun<Shape extends z.ZodRawShape>(
     () => parseLabSearch(schema, defaults, search, commandSchema),
     [searchKey],
   );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: searchKey stands for search.
+  const view = useMemo(() => readViewOptions(search), [searchKey]);
   const [resetCount, setResetCount] = useState(0);
   const [dismissedFor, setDismissedFor] = useState<string | null>(null);
   const runKey = useRunKey(search, [parsed.config, parsed.seed], resetCount);
@@ -70,9 +75,14 @@ export function useLabRun<Shape extends z.ZodRawShape>(
 
   const navigateTo = useCallback(
     (next: Record<string, string | number>, replace: boolean) => {
-      void navigate({ to: '/labs/$labId', params: { labId }, search: next, replace });
+      void navigate({
+        to: '/labs/$labId',
+        params: { labId },
+        search: { ...next, ...viewSearch(view.options) },
+        replace,
+      });
     },
-    [navigate, labId],
+    [navigate, labId, view.options],
   );
 
   const goToRun = useCallback(
@@ -124,8 +134,9 @@ export function useLabRun<Shape extends z.ZodRawShape>(
 
   return {
     parsed,
+    view: view.options,
     session,
-    notices: dismissedFor === searchKey ? [] : parsed.notices,
+    notices: dismissedFor === searchKey ? [] : [...parsed.notices, ...view.notices],
     dismissNotices: () => setDismissedFor(searchKey),
     goToRun,
     reset,

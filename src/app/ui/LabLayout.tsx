@@ -28,6 +28,19 @@ export interface LabLayoutProps {
   eventLog: ReactNode;
   lesson: ReactNode;
   labShortcuts: Shortcut[];
+  /** Embedded in another page: only the stage and the playback bar, and a link to the full lab. */
+  embed?: boolean;
+}
+
+/** This page's address without the embedding options: the full lab at the same run. */
+function fullLabHref(): string {
+  const [base, hash = ''] = window.location.href.split('#');
+  const [path, query = ''] = hash.split('?');
+  const params = new URLSearchParams(query);
+  params.delete('embed');
+  params.delete('play');
+  const rest = params.toString();
+  return `${base}#${path}${rest ? `?${rest}` : ''}`;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -106,27 +119,10 @@ export function LabLayout(props: LabLayoutProps) {
     };
   }, [session]);
 
-  return (
-    <div className="lab">
-      <header className="lab-header">
-        <div>
-          <nav aria-label="Breadcrumb" className="breadcrumb">
-            <Link to="/">All labs</Link>
-          </nav>
-          <h1>{props.title}</h1>
-          <p className="summary">{props.summary}</p>
-        </div>
-        <div className="lab-header-actions">
-          {props.share}
-          <button
-            type="button"
-            onClick={() => setSheetOpen(true)}
-            aria-label="Keyboard shortcuts (?)"
-          >
-            ?
-          </button>
-        </div>
-      </header>
+  // What both the full page and the embedded view show: notices, the worker's errors, the
+  // playback bar, narration and the shortcut sheet.
+  const alerts = (
+    <>
       <AnimatePresence>
         {props.notices.length > 0 ? (
           <m.div
@@ -160,15 +156,10 @@ export function LabLayout(props: LabLayoutProps) {
           </button>
         </div>
       ) : null}
-      <div className="lab-grid">
-        <div className="lab-stage">{props.stage}</div>
-        <aside className="lab-controls" aria-label="Controls">
-          {props.controls}
-        </aside>
-        <div className="lab-metrics">{props.metrics}</div>
-        <div className="lab-log">{props.eventLog}</div>
-        <div className="lab-lesson">{props.lesson}</div>
-      </div>
+    </>
+  );
+  const dock = (
+    <>
       <div className="playback-dock">
         <PlaybackBar
           session={session}
@@ -184,6 +175,63 @@ export function LabLayout(props: LabLayoutProps) {
           onClose={() => setSheetOpen(false)}
         />
       ) : null}
+    </>
+  );
+
+  if (props.embed) {
+    return (
+      <div className="lab lab-embedded">
+        <h1 className="embed-title">
+          <a
+            href={fullLabHref()}
+            target="_blank"
+            rel="noopener"
+            onClick={(event) => {
+              event.currentTarget.href = fullLabHref();
+            }}
+          >
+            {props.title} <span className="muted">· open in System Design Lab ↗</span>
+          </a>
+        </h1>
+        {alerts}
+        <div className="lab-stage">{props.stage}</div>
+        {dock}
+      </div>
+    );
+  }
+
+  return (
+    <div className="lab">
+      <header className="lab-header">
+        <div>
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            <Link to="/">All labs</Link>
+          </nav>
+          <h1>{props.title}</h1>
+          <p className="summary">{props.summary}</p>
+        </div>
+        <div className="lab-header-actions">
+          {props.share}
+          <button
+            type="button"
+            onClick={() => setSheetOpen(true)}
+            aria-label="Keyboard shortcuts (?)"
+          >
+            ?
+          </button>
+        </div>
+      </header>
+      {alerts}
+      <div className="lab-grid">
+        <div className="lab-stage">{props.stage}</div>
+        <aside className="lab-controls" aria-label="Controls">
+          {props.controls}
+        </aside>
+        <div className="lab-metrics">{props.metrics}</div>
+        <div className="lab-log">{props.eventLog}</div>
+        <div className="lab-lesson">{props.lesson}</div>
+      </div>
+      {dock}
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * page calls `useLabRun` (so it can keep hooks of its own) and hands its stage, controls and
  * metrics to this shell.
  */
-import { type ReactNode, useCallback, useRef } from 'react';
+import { type ReactNode, useCallback, useEffect, useRef } from 'react';
 import type { z } from 'zod';
 import type { Lesson } from '../lesson';
 import type { Session } from '../session';
@@ -39,6 +39,16 @@ export function LabShell<Config, Snapshot>(props: LabShellProps<Config, Snapshot
   const setStage = useCallback((element: HTMLElement | null) => {
     stageElement.current = element;
   }, []);
+  // `play=1`: start playing once the run has loaded (once per session).
+  useEffect(() => {
+    if (!session || !lab.view.autoplay) return;
+    const unsubscribe = session.store.subscribe((state) => {
+      if (!state.frame) return;
+      unsubscribe();
+      if (!state.frame.playing) session.send({ type: 'play' });
+    });
+    return unsubscribe;
+  }, [session, lab.view.autoplay]);
   if (!session) return <p className="loading">Starting the simulation…</p>;
   return (
     <ErrorBoundary onReset={lab.reset}>
@@ -57,6 +67,7 @@ export function LabShell<Config, Snapshot>(props: LabShellProps<Config, Snapshot
             labId={props.labId}
             stageRef={stageElement}
             linkForRun={lab.linkForRun}
+            title={props.title}
             onImport={(imported) =>
               goToRun(
                 imported.config as Config,
@@ -90,6 +101,7 @@ export function LabShell<Config, Snapshot>(props: LabShellProps<Config, Snapshot
           />
         }
         labShortcuts={props.shortcuts}
+        embed={lab.view.embed}
       />
     </ErrorBoundary>
   );

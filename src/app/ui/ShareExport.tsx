@@ -6,6 +6,7 @@
 import { useId, useRef, useState } from 'react';
 import type { z } from 'zod';
 import type { RunRecord } from '../../worker/protocol';
+import { embedCode } from '../embed';
 import { downloadBlob, exportStagePng, exportStageSvg } from '../export-stage';
 import { parseRunFile, toRunFile } from '../run-file';
 import type { Session } from '../session';
@@ -15,6 +16,7 @@ export function ShareExport({
   labId,
   stageRef,
   linkForRun,
+  title,
   onImport,
   configSchema,
   commandSchema,
@@ -23,29 +25,36 @@ export function ShareExport({
   labId: string;
   stageRef: React.RefObject<HTMLElement | null>;
   linkForRun: (run: RunRecord) => string;
+  /** The lab's title, for the embed code's iframe title. */
+  title: string;
   onImport: (run: RunRecord) => void;
   configSchema: z.ZodType<unknown>;
   commandSchema: z.ZodType<unknown>;
 }) {
   const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
-  const [link, setLink] = useState<string | null>(null);
+  const [link, setLink] = useState<{ text: string; label: string } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const fileId = useId();
   const stamp = () => new Date().toISOString().slice(0, 19).replaceAll(':', '-');
 
-  const copyLink = async () => {
+  const copy = async (kind: 'link' | 'embed') => {
     const run = await session.requestRun();
     const url = linkForRun(run);
-    setLink(url);
+    const text = kind === 'link' ? url : embedCode(url, title);
+    const label = kind === 'link' ? 'Link to this run' : 'Embed code for this run';
+    setLink({ text, label });
     try {
-      await navigator.clipboard.writeText(url);
+      await navigator.clipboard.writeText(text);
       setStatus({
-        text: `Link copied: it replays ${run.commands.length} actions and opens at this moment.`,
+        text:
+          kind === 'link'
+            ? `Link copied: it replays ${run.commands.length} actions and opens at this moment.`
+            : `Embed code copied: an iframe that shows this run's stage and playback bar (${run.commands.length} actions).`,
         error: false,
       });
     } catch {
       setStatus({
-        text: 'Copy the link below (the clipboard is not available here).',
+        text: `Copy the ${kind === 'link' ? 'link' : 'embed code'} below (the clipboard is not available here).`,
         error: false,
       });
     }
@@ -89,8 +98,11 @@ export function ShareExport({
 
   return (
     <section className="share" aria-label="Share and export">
-      <button type="button" onClick={copyLink} data-testid="copy-link">
+      <button type="button" onClick={() => copy('link')} data-testid="copy-link">
         Copy link
+      </button>
+      <button type="button" onClick={() => copy('embed')} data-testid="copy-embed">
+        Embed
       </button>
       <button type="button" onClick={() => exportImage('png')}>
         PNG
@@ -130,8 +142,8 @@ export function ShareExport({
         <input
           className="share-link"
           readOnly
-          value={link}
-          aria-label="Link to this run"
+          value={link.text}
+          aria-label={link.label}
           onFocus={(e) => e.target.select()}
           data-testid="share-link"
         />
