@@ -40,6 +40,8 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     viewport: { width: 1440, height: 900 },
     deviceScaleFactor: 1,
+    // Measure the app, not the service worker's first-visit precaching (a returning visitor has it).
+    serviceWorkers: 'block',
   },
   webServer: {
     command: `node -e "${copyDist}" && npx vite preview --outDir ${DIST_COPY} --port ${PORT} --strictPort`,

@@ -1,10 +1,12 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+// @ts-expect-error: a plain .mjs build script, without type declarations.
+import { serviceWorkerPlugin } from './scripts/service-worker.mjs';
 
 // `base: './'` makes every asset URL relative, so `dist/` works from any static sub-path.
 export default defineConfig({
   base: './',
-  plugins: [react()],
+  plugins: [react(), serviceWorkerPlugin()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',
