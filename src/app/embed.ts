@@ -45,7 +45,7 @@ export function isEmbedSearch(search: Record<string, unknown>): boolean {
 /** An iframe snippet that embeds the run a link points to. */
 export function embedCode(link: string, title: string): string {
   const src = `${link}${link.includes('?') ? '&' : '?'}embed=1`;
-  const escape = (text: string) =>
+  const attribute = (text: string) =>
     text.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
-  return `<iframe src="${escape(src)}" title="${escape(`${title} (System Design Lab)`)}" width="100%" height="560" style="border:0" loading="lazy"></iframe>`;
+  return `<iframe src="${attribute(src)}" title="${attribute(`${title} (System Design Lab)`)}" width="100%" height="560" style="border:0" loading="lazy"></iframe>`;
 }
