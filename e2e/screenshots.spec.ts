@@ -1,12 +1,12 @@
 /**
- * Full-page screenshots of the home page and the lab, at desktop (1440 × 900) and phone
+ * Full-page screenshots of the home page and every lab, at desktop (1440 × 900) and phone
  * (375 × 667) sizes, in light and dark, saved to artifacts/screenshots/ so a person can look.
  * Also a still of the ring stage, sized for the home page's lab card.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { LAB_ENTRIES, LAB_PATH, waitForServers } from './support';
+import { clockSeconds, LAB_ENTRIES, LAB_PATH, waitForServers } from './support';
 
 const VIEWPORTS = [
   { width: 1440, height: 900 },
@@ -63,6 +63,38 @@ test.describe('screenshots', () => {
         // A full-page shot is as wide as the viewport (nothing overflows sideways) and at least
         // as tall as it.
         for (const file of [home, lab]) {
+          const shot = await pngSize(file);
+          expect(shot.width).toBe(viewport.width);
+          expect(shot.height).toBeGreaterThanOrEqual(viewport.height);
+        }
+      });
+    }
+  }
+
+  // Every other lab, playing for a moment from its default scene, at both sizes and in both themes.
+  for (const lab of LAB_ENTRIES.filter((entry) => entry.id !== 'hash-ring')) {
+    for (const viewport of VIEWPORTS) {
+      test(`${lab.id} at ${viewport.width}x${viewport.height}, light and dark`, async ({
+        page,
+      }, testInfo) => {
+        const dir = await screenshotDir(testInfo.project.testDir);
+        await page.setViewportSize(viewport);
+        for (const colorScheme of SCHEMES) {
+          await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+          await page.goto(`/#/labs/${lab.id}`);
+          await expect(page.getByRole('heading', { level: 1, name: lab.title })).toBeVisible();
+          await expect(page.locator('html')).toHaveAttribute('data-theme', colorScheme);
+          const toggle = page.getByTestId('play-toggle');
+          await toggle.click();
+          await expect.poll(() => clockSeconds(page)).toBeGreaterThan(1.5);
+          await toggle.click();
+          await expect(toggle).toHaveAttribute('data-state', 'paused');
+          const file = path.join(
+            dir,
+            `lab-${lab.id}-${viewport.width}x${viewport.height}-${colorScheme}.png`,
+          );
+          await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+          // Nothing overflows the page sideways; a stage too wide for a phone scrolls inside.
           const shot = await pngSize(file);
           expect(shot.width).toBe(viewport.width);
           expect(shot.height).toBeGreaterThanOrEqual(viewport.height);
