@@ -9,6 +9,15 @@ export interface LabPageProps {
   search: Record<string, unknown>;
 }
 
+export interface RelatedLab {
+  /** The other lab's id. */
+  id: string;
+  /** Why to go there, in one or two sentences. */
+  text: string;
+  /** A query string for the other lab's setup that shows it (optional). */
+  query?: string;
+}
+
 export interface LabEntry {
   id: string;
   /** Position on the home page. */
@@ -18,6 +27,8 @@ export interface LabEntry {
   concepts: string[];
   /** A still taken from the real lab by scripts/capture-stills.mjs (public/previews). */
   preview: string;
+  /** Where this lab's concepts meet another lab's: a sentence and a link to a setup there. */
+  related?: RelatedLab[];
   /** Scenes the perf harness plays: the query string of the lab's large preset. */
   perf: { largeQuery: string; commandSelector: string };
   load: () => Promise<{ default: ComponentType<LabPageProps> }>;

@@ -13,6 +13,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { EventLog } from './EventLog';
 import { LabLayout } from './LabLayout';
 import { LessonPanel } from './LessonPanel';
+import { RelatedLabs } from './RelatedLabs';
 import { ShareExport } from './ShareExport';
 import type { Shortcut } from './ShortcutSheet';
 
@@ -85,20 +86,23 @@ export function LabShell<Config, Snapshot>(props: LabShellProps<Config, Snapshot
         metrics={props.metrics(session)}
         eventLog={<EventLog session={session} />}
         lesson={
-          <LessonPanel
-            lesson={props.lesson}
-            session={session}
-            onRunExperiment={(experiment) =>
-              openExperiment(
-                { ...defaults, ...experiment.config },
-                experiment.seed ?? parsed.seed,
-                {
-                  commands: experiment.commands,
-                  atMs: experiment.atMs,
-                },
-              )
-            }
-          />
+          <>
+            <LessonPanel
+              lesson={props.lesson}
+              session={session}
+              onRunExperiment={(experiment) =>
+                openExperiment(
+                  { ...defaults, ...experiment.config },
+                  experiment.seed ?? parsed.seed,
+                  {
+                    commands: experiment.commands,
+                    atMs: experiment.atMs,
+                  },
+                )
+              }
+            />
+            <RelatedLabs labId={props.labId} />
+          </>
         }
         labShortcuts={props.shortcuts}
         embed={lab.view.embed}

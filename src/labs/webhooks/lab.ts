@@ -16,6 +16,17 @@ export const lab: LabEntry = {
     'HMAC signatures',
   ],
   preview: 'previews/webhooks.jpg',
+  related: [
+    {
+      id: 'rate-limiter',
+      text: 'Webhook retries meet rate limits: a receiver that answers 429 with Retry-After tells the sender when to come back; clients that retry at once make a retry storm.',
+      query: 'retry=honour',
+    },
+    {
+      id: 'load-balancer',
+      text: 'Long polling and persistent connections hold a connection per client open: how a load balancer spreads them (least connections, L4 vs L7).',
+    },
+  ],
   perf: {
     largeQuery:
       'eventsPerMinute=600&pollIntervalMs=500&extraReceivers=100&dropPercent=5&duplicatePercent=5',
