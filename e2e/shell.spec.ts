@@ -76,6 +76,40 @@ test.describe('home page', () => {
   });
 });
 
+test.describe('home page live previews', () => {
+  test('pointing at a card plays the lab itself in the card; leaving stops it', async ({
+    page,
+  }) => {
+    await page.goto('/');
+    const card = page.locator('.lab-card').filter({ hasText: 'Webhooks vs polling' });
+    await card.hover();
+    const live = page.getByTestId('live-preview-webhooks');
+    await expect(live).toBeVisible();
+    expect(await live.getAttribute('src')).toMatch(/#\/labs\/webhooks\?embed=1&play=1$/);
+    // The frame runs the real lab: its clock advances, and it shows the stage but no controls.
+    const frame = page.frameLocator('[data-testid="live-preview-webhooks"]');
+    await expect(frame.getByTestId('play-toggle')).toHaveAttribute('data-state', 'playing');
+    await expect
+      .poll(async () => Number.parseFloat((await frame.getByTestId('clock').textContent()) ?? ''))
+      .toBeGreaterThan(0.5);
+    await expect(frame.getByRole('complementary', { name: 'Controls' })).toHaveCount(0);
+    // Only one preview plays at a time, and none once the pointer leaves.
+    await page.locator('.lab-card').filter({ hasText: 'Consistent hashing' }).hover();
+    await expect(page.getByTestId('live-preview-hash-ring')).toBeVisible();
+    await expect(live).toHaveCount(0);
+    await page.getByRole('heading', { level: 1, name: 'System Design Lab' }).hover();
+    await expect(page.locator('.lab-card-live')).toHaveCount(0);
+  });
+
+  test('with reduced motion the cards keep their stills', async ({ page }) => {
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto('/');
+    await page.locator('.lab-card').first().hover();
+    await page.waitForTimeout(800);
+    await expect(page.locator('.lab-card-live')).toHaveCount(0);
+  });
+});
+
 test.describe('routing', () => {
   test('an unknown lab id shows a not-found message with a link home', async ({ page }) => {
     await page.goto('/#/labs/no-such-lab');
