@@ -5,7 +5,7 @@
  */
 import { Link } from '@tanstack/react-router';
 import { AnimatePresence, m } from 'framer-motion';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState, useSyncExternalStore } from 'react';
 import { SPEED_MAX, SPEED_MIN } from '../../worker/protocol';
 import { type Session, useSession } from '../session';
 import { Narrator } from './Narrator';
@@ -30,6 +30,17 @@ export interface LabLayoutProps {
   labShortcuts: Shortcut[];
   /** Embedded in another page: only the stage and the playback bar, and a link to the full lab. */
   embed?: boolean;
+}
+
+function useMediaQuery(query: string): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      const media = matchMedia(query);
+      media.addEventListener('change', onChange);
+      return () => media.removeEventListener('change', onChange);
+    },
+    () => matchMedia(query).matches,
+  );
 }
 
 /** This page's address without the embedding options: the full lab at the same run. */
@@ -58,6 +69,8 @@ export function LabLayout(props: LabLayoutProps) {
   const { session } = props;
   const [sheetOpen, setSheetOpen] = useState(false);
   const error = useSession(session, (s) => s.error);
+  // On a phone the share and export buttons fold into one disclosure, so the stage comes first.
+  const narrow = useMediaQuery('(max-width: 760px)');
 
   useEffect(() => {
     // Quick presses of + or − each build on the last one asked for, not on the last frame's speed.
@@ -211,7 +224,14 @@ export function LabLayout(props: LabLayoutProps) {
           <p className="summary">{props.summary}</p>
         </div>
         <div className="lab-header-actions">
-          {props.share}
+          {narrow ? (
+            <details className="share-menu">
+              <summary>Share &amp; export</summary>
+              {props.share}
+            </details>
+          ) : (
+            props.share
+          )}
           <button
             type="button"
             onClick={() => setSheetOpen(true)}
