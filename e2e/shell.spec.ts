@@ -110,6 +110,19 @@ test.describe('home page live previews', () => {
   });
 });
 
+test.describe('phone header', () => {
+  test.use({ viewport: { width: 375, height: 667 }, hasTouch: true, isMobile: true });
+  test('share and export fold into one disclosure that opens by tap', async ({ page, context }) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.goto(LAB_PATH);
+    await waitForServers(page, 4);
+    await expect(page.getByTestId('copy-link')).toBeHidden();
+    await page.getByText('Share & export').tap();
+    await page.getByTestId('copy-link').tap();
+    await expect(page.getByTestId('share-status')).toContainText('Link copied');
+  });
+});
+
 test.describe('routing', () => {
   test('an unknown lab id shows a not-found message with a link home', async ({ page }) => {
     await page.goto('/#/labs/no-such-lab');
