@@ -40,7 +40,7 @@ export interface SessionState {
   error: { message: string; during: string } | null;
   notices: string[];
   /** The newest important events, for the aria-live narration. */
-  narration: { id: number; text: string };
+  narration: { id: number; texts: string[] };
 }
 
 export interface Session {
@@ -66,7 +66,7 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
     batches: {},
     error: null,
     notices: [],
-    narration: { id: 0, text: '' },
+    narration: { id: 0, texts: [] },
   }));
   const worker = createWorker();
   let inFlight = false;
@@ -112,7 +112,7 @@ export function createSession(run: RunRecord, createWorker: () => Worker = defau
     const important = frame.eventsReset ? [] : frame.events.filter((e) => e.important);
     const narration =
       important.length > 0
-        ? { id: prev.narration.id + 1, text: important.map((e) => e.text).join(' ') }
+        ? { id: prev.narration.id + 1, texts: important.map((e) => e.text) }
         : prev.narration;
     store.setState({
       ready: true,
