@@ -13,6 +13,7 @@ import { formatCount, formatPercent, formatRatio } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
 import { BatchProgress } from '../../../app/ui/BatchProgress';
+import { Figure } from '../../../app/ui/Figure';
 import type { VnodeCurveResult } from '../sim/batch';
 import { LOAD_WINDOW_MS } from '../sim/constants';
 import type { HashRingSnapshot } from '../sim/snapshot';
@@ -55,15 +56,6 @@ export function HashRingMetrics({ session }: { session: Session }) {
       <LoadChart snapshot={snapshot} />
       <VnodeCurve session={session} snapshot={snapshot} />
     </section>
-  );
-}
-
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{value}</dd>
-    </div>
   );
 }
 

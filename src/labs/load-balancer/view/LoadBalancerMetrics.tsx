@@ -12,6 +12,7 @@ import {
 import { formatCount, formatPercent } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import type { Session } from '../../../app/session';
+import { Figure } from '../../../app/ui/Figure';
 import { ALGORITHM_LABELS } from '../sim/constants';
 import type { LaneView, LoadBalancerSnapshot } from '../sim/snapshot';
 import { serverStatus } from './balancer-view';
@@ -111,15 +112,6 @@ export function LoadBalancerMetrics({
       <OutcomeChart lane={lane} />
       <ServedChart snapshot={snapshot} lane={lane} />
     </section>
-  );
-}
-
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{value}</dd>
-    </div>
   );
 }
 

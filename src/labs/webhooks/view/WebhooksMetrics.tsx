@@ -13,6 +13,7 @@ import {
 import { formatCount } from '../../../app/format';
 import { currentTheme } from '../../../app/palette';
 import type { Session } from '../../../app/session';
+import { Figure } from '../../../app/ui/Figure';
 import { LOAD_WINDOW_S } from '../sim/constants';
 import type { LaneView, WebhooksSnapshot } from '../sim/snapshot';
 import { formatMs, laneColor } from './timeline-view';
@@ -133,15 +134,6 @@ function LaneRow({ lane, total }: { lane: LaneView; total: number }) {
       <td data-col="open">{formatCount(lane.openConnections)}</td>
       <td data-col="dupes">{formatCount(lane.duplicatesProcessed)}</td>
     </tr>
-  );
-}
-
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{value}</dd>
-    </div>
   );
 }
 
