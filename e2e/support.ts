@@ -234,3 +234,37 @@ export function murmur3(text: string, seed = 0): number {
 export function hex32(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
 }
+
+/**
+ * Drags with a finger: touch events through the DevTools protocol (the browser turns them into
+ * pointer events, as on a phone), from the centre of `from` to a client point.
+ */
+export async function touchDrag(
+  page: Page,
+  from: Locator,
+  to: { x: number; y: number },
+): Promise<void> {
+  const box = await from.boundingBox();
+  if (!box) throw new Error('The drag source is not laid out');
+  const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const cdp = await page.context().newCDPSession(page);
+  const touch = async (
+    type: 'touchStart' | 'touchMove' | 'touchEnd',
+    point: { x: number; y: number } | null,
+  ) => {
+    await cdp.send('Input.dispatchTouchEvent', {
+      type,
+      touchPoints: point ? [{ x: Math.round(point.x), y: Math.round(point.y), id: 1 }] : [],
+    });
+  };
+  await touch('touchStart', start);
+  const steps = 16;
+  for (let step = 1; step <= steps; step += 1) {
+    await touch('touchMove', {
+      x: start.x + ((to.x - start.x) * step) / steps,
+      y: start.y + ((to.y - start.y) * step) / steps,
+    });
+  }
+  await touch('touchEnd', null);
+  await cdp.detach();
+}
