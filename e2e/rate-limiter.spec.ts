@@ -3,6 +3,7 @@
  * compare mode, a response's headers, distributed limiting, the million-request comparison,
  * keyboard only, and an axe-core scan in light and dark.
  */
+import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { countIn } from './support';
@@ -119,3 +120,80 @@ for (const scheme of ['light', 'dark'] as const) {
     );
   });
 }
+
+test.describe('on a phone (375 × 667)', () => {
+  test.use({ viewport: { width: 375, height: 667 }, hasTouch: true });
+
+  for (const query of [
+    'lanes=token-bucket,leaky-queue,sliding-counter&clients=8',
+    'mode=distributed&gateways=4&clients=8',
+  ]) {
+    test(`the stage is readable: unscaled text of 11 px or more, nothing overlapping, no overflow (${query})`, async ({
+      page,
+    }) => {
+      await open(page, query);
+      const stage = page.getByTestId('lanes');
+      await expect(stage.locator('svg[data-export-root] text').first()).toBeVisible();
+      const report = await stage.evaluate((root) => {
+        const svg = root.querySelector('svg[data-export-root]') as SVGSVGElement;
+        const box = svg.getBoundingClientRect();
+        const scale = box.width / svg.viewBox.baseVal.width;
+        const texts = Array.from(svg.querySelectorAll('text')).map((t) => {
+          const r = t.getBoundingClientRect();
+          return {
+            text: t.textContent ?? '',
+            lane: t.closest('[data-testid^=lane-stage-]')?.getAttribute('data-testid') ?? '',
+            px: Number.parseFloat(getComputedStyle(t).fontSize) * scale,
+            left: r.left,
+            right: r.right,
+            top: r.top,
+            bottom: r.bottom,
+          };
+        });
+        return { scale, right: box.right, pageWidth: document.documentElement.clientWidth, texts };
+      });
+      expect(report.scale).toBeCloseTo(1, 2);
+      expect(report.right).toBeLessThanOrEqual(report.pageWidth);
+      expect(report.texts.length).toBeGreaterThan(3 * 8);
+      for (const t of report.texts) expect(t.px, t.text).toBeGreaterThanOrEqual(11);
+      const overlaps: string[] = [];
+      report.texts.forEach((a, i) => {
+        for (const b of report.texts.slice(i + 1)) {
+          const apart =
+            a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+          if (!apart) overlaps.push(`${a.lane} "${a.text}" × "${b.text}"`);
+        }
+      });
+      expect(overlaps).toEqual([]);
+    });
+  }
+
+  test('a tap on a request dot shows its response', async ({ page }) => {
+    await open(page, 'lanes=token-bucket&pattern=none&limit=10&burst=10&clients=1&abuseFactor=1');
+    await page.getByTestId('fire-burst').click();
+    await expect(page.getByTestId('lane-0-rejected')).toHaveText('10');
+    // Paused at 0 s, the burst's dots sit just right of the client's dot, on the lane's middle row.
+    const dot = await page.getByTestId('lane-stage-0').locator('.clients circle').boundingBox();
+    await page.touchscreen.tap(dot!.x + dot!.width / 2 + 6, dot!.y + dot!.height / 2);
+    await expect(page.getByTestId('selected-response')).toContainText('Request #');
+    await expect(page.getByTestId('response-headers')).toContainText('RateLimit-Limit: 10');
+  });
+});
+
+test('the stage exports as SVG and PNG, dots included', async ({ page }) => {
+  await open(page, 'lanes=token-bucket,fixed-window&clients=2');
+  await page.getByTestId('fire-burst').click();
+  const svgDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'SVG', exact: true }).click();
+  const svgFile = await svgDownload;
+  expect(svgFile.suggestedFilename()).toMatch(/^rate-limiter-.*\.svg$/);
+  const svgText = readFileSync((await svgFile.path())!, 'utf8');
+  // Both lanes' still parts, and the canvas of dots and limiter states as an embedded image.
+  expect(svgText).toContain('Token bucket');
+  expect(svgText).toContain('Fixed window');
+  expect(svgText).toContain('<image');
+  const pngDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'PNG', exact: true }).click();
+  expect((await pngDownload).suggestedFilename()).toMatch(/^rate-limiter-.*\.png$/);
+  await expect(page.getByText('Stage exported as PNG.')).toBeVisible();
+});

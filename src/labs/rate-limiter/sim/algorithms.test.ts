@@ -2,6 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   acquireNow,
+  acquireRange,
+  admitDelayMs,
+  commitAdmitted,
+  commitLimiter,
   createLimiter,
   type Decision,
   type LimiterState,
@@ -305,6 +309,63 @@ describe('properties over many request streams', () => {
             const d = tryAcquire(slow, p, t);
             expect(acquireNow(fast, p, t)).toBe(d.allowed ? t + d.delayMs : -1);
           }
+        },
+      ),
+    );
+  });
+
+  it('acquireRange decides a stream of several keys exactly as acquireNow does request by request', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ALGORITHM_IDS),
+        paramsArb,
+        timesArb(200, 300),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 300, maxLength: 300 }),
+        fc.integer({ min: 0, max: 299 }),
+        (algorithm, p, times, clientList, cut) => {
+          // Four clients on three keys: clients 2 and 3 share one, as two users behind a NAT.
+          const keyOfClient = Int32Array.from([0, 1, 2, 2]);
+          const n = times.length;
+          const stream = Float64Array.from(times);
+          const clients = Uint8Array.from(clientList.slice(0, n));
+          const slow = [0, 1, 2].map(() => createLimiter(algorithm, p));
+          const expected = times.map((t, i) => acquireNow(slow[keyOfClient[clients[i]!]!]!, p, t));
+          const fast = [0, 1, 2].map(() => createLimiter(algorithm, p));
+          // Two slices, split anywhere, continue where the first stopped.
+          const at = Math.min(cut, n);
+          const first = new Float64Array(Math.max(1, at));
+          const second = new Float64Array(Math.max(1, n - at));
+          acquireRange(algorithm, fast, p, stream, clients, keyOfClient, 0, at, first);
+          acquireRange(algorithm, fast, p, stream, clients, keyOfClient, at, n, second);
+          expect([...first.subarray(0, at), ...second.subarray(0, n - at)]).toEqual(expected);
+          expect(fast).toEqual(slow);
+        },
+      ),
+    );
+  });
+
+  it('admitDelayMs + commitAdmitted say and do what peekLimiter + commitLimiter do', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ALGORITHM_IDS),
+        paramsArb,
+        timesArb(300),
+        fc.array(fc.integer({ min: 0, max: 3_000 }), { minLength: 300, maxLength: 300 }),
+        (algorithm, p, times, holds) => {
+          const peeked = createLimiter(algorithm, p);
+          const admitted = createLimiter(algorithm, p);
+          times.forEach((t, i) => {
+            const d = peekLimiter(peeked, p, t);
+            expect(admitDelayMs(admitted, p, t)).toBe(d.allowed ? d.delayMs : -1);
+            if (d.allowed) {
+              // Another tier may hold the request longer than this one would.
+              const notBefore = t + d.delayMs + holds[i]!;
+              expect(commitAdmitted(admitted, p, t, notBefore)).toBe(
+                commitLimiter(peeked, p, t, notBefore),
+              );
+            }
+            expect(admitted).toEqual(peeked);
+          });
         },
       ),
     );

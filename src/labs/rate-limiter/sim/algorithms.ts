@@ -196,7 +196,18 @@ export function drainQueue(s: LeakyQueueState, nowUnits: number): void {
   while (departed < s.departuresUnits.length && s.departuresUnits[departed]! <= nowUnits) {
     departed += 1;
   }
-  if (departed > 0) s.departuresUnits.splice(0, departed);
+  // shift() and a shortened copy free the slots without allocating the removed part, as splice
+  // would on every departure.
+  if (departed === 1) s.departuresUnits.shift();
+  else if (departed > 1) dropFront(s.departuresUnits, departed);
+}
+
+/** Removes the first `count` items in place, allocating nothing. */
+function dropFront(items: number[], count: number): void {
+  // A plain loop: copyWithin on an ordinary array takes V8's slow generic path.
+  const kept = items.length - count;
+  for (let i = 0; i < kept; i += 1) items[i] = items[i + count]!;
+  items.length = kept;
 }
 
 function nextDepartureUnits(s: LeakyQueueState, p: LimitParams, nowUnits: number): number {
@@ -280,7 +291,7 @@ export function evictExpired(s: SlidingLogState, p: LimitParams, nowMs: number):
   while (s.head < s.log.length && s.log[s.head]! <= horizon) s.head += 1;
   // Compact now and then so the array does not grow with the run.
   if (s.head > 64 && s.head * 2 > s.log.length) {
-    s.log.splice(0, s.head);
+    dropFront(s.log, s.head);
     s.head = 0;
   }
 }
@@ -558,63 +569,772 @@ export function pictureOf(
  * property test holds it to exactly the decisions of `tryAcquire`.
  */
 export function acquireNow(s: LimiterState, p: LimitParams, nowMs: number): number {
-  const W = p.windowMs;
   switch (s.kind) {
-    case 'token-bucket': {
-      const level = Math.min(p.burst * W, s.levelUnits + (nowMs - s.lastMs) * p.limit);
-      s.lastMs = nowMs;
-      if (level < W) {
-        s.levelUnits = level;
-        return -1;
-      }
-      s.levelUnits = level - W;
-      return nowMs;
-    }
-    case 'leaky-meter': {
-      const level = Math.max(0, s.levelUnits - (nowMs - s.lastMs) * p.limit);
-      s.lastMs = nowMs;
-      s.levelUnits = level;
-      if (level + W > p.burst * W) return -1;
-      s.levelUnits = level + W;
-      return nowMs;
-    }
-    case 'gcra': {
-      const nowUnits = nowMs * p.limit;
-      const tat = s.tatUnits > nowUnits ? s.tatUnits : nowUnits;
-      if (tat - nowUnits > (p.burst - 1) * W) return -1;
-      s.tatUnits = tat + W;
-      return nowMs;
-    }
-    case 'fixed-window': {
-      const start = nowMs - (nowMs % W);
-      if (start !== s.windowStartMs) {
-        s.windowStartMs = start;
-        s.count = 0;
-      }
-      if (s.count >= p.limit) return -1;
-      s.count += 1;
-      return nowMs;
-    }
-    case 'sliding-log': {
-      evictExpired(s, p, nowMs);
-      if (s.log.length - s.head >= p.limit) return -1;
-      s.log.push(nowMs);
-      return nowMs;
-    }
-    case 'sliding-counter': {
-      rollCounterWindows(s, p, nowMs);
-      if (weightedUnits(s, p, nowMs, 1) > p.limit * W) return -1;
-      s.currentCount += 1;
-      return nowMs;
-    }
-    case 'leaky-queue': {
-      const nowUnits = nowMs * p.limit;
-      drainQueue(s, nowUnits);
-      if (s.departuresUnits.length >= p.burst) return -1;
-      const departure = nextDepartureUnits(s, p, nowUnits);
-      s.lastDepartureUnits = departure;
-      if (departure > nowUnits) s.departuresUnits.push(departure);
-      return ceilDiv(departure, p.limit);
+    case 'token-bucket':
+      return acquireTokenBucket(s, p, nowMs);
+    case 'leaky-meter':
+      return acquireLeakyMeter(s, p, nowMs);
+    case 'gcra':
+      return acquireGcra(s, p, nowMs);
+    case 'fixed-window':
+      return acquireFixedWindow(s, p, nowMs);
+    case 'sliding-log':
+      return acquireSlidingLog(s, p, nowMs);
+    case 'sliding-counter':
+      return acquireSlidingCounter(s, p, nowMs);
+    case 'leaky-queue':
+      return acquireLeakyQueue(s, p, nowMs);
+  }
+}
+
+function acquireTokenBucket(s: TokenBucketState, p: LimitParams, nowMs: number): number {
+  const W = p.windowMs;
+  const level = Math.min(p.burst * W, s.levelUnits + (nowMs - s.lastMs) * p.limit);
+  s.lastMs = nowMs;
+  if (level < W) {
+    s.levelUnits = level;
+    return -1;
+  }
+  s.levelUnits = level - W;
+  return nowMs;
+}
+
+function acquireLeakyMeter(s: LeakyMeterState, p: LimitParams, nowMs: number): number {
+  const W = p.windowMs;
+  const level = Math.max(0, s.levelUnits - (nowMs - s.lastMs) * p.limit);
+  s.lastMs = nowMs;
+  s.levelUnits = level;
+  if (level + W > p.burst * W) return -1;
+  s.levelUnits = level + W;
+  return nowMs;
+}
+
+function acquireGcra(s: GcraState, p: LimitParams, nowMs: number): number {
+  const nowUnits = nowMs * p.limit;
+  const tat = s.tatUnits > nowUnits ? s.tatUnits : nowUnits;
+  if (tat - nowUnits > (p.burst - 1) * p.windowMs) return -1;
+  s.tatUnits = tat + p.windowMs;
+  return nowMs;
+}
+
+function acquireFixedWindow(s: FixedWindowState, p: LimitParams, nowMs: number): number {
+  const start = nowMs - (nowMs % p.windowMs);
+  if (start !== s.windowStartMs) {
+    s.windowStartMs = start;
+    s.count = 0;
+  }
+  if (s.count >= p.limit) return -1;
+  s.count += 1;
+  return nowMs;
+}
+
+function acquireSlidingLog(s: SlidingLogState, p: LimitParams, nowMs: number): number {
+  evictExpired(s, p, nowMs);
+  if (s.log.length - s.head >= p.limit) return -1;
+  s.log.push(nowMs);
+  return nowMs;
+}
+
+function acquireSlidingCounter(s: SlidingCounterState, p: LimitParams, nowMs: number): number {
+  rollCounterWindows(s, p, nowMs);
+  if (weightedUnits(s, p, nowMs, 1) > p.limit * p.windowMs) return -1;
+  s.currentCount += 1;
+  return nowMs;
+}
+
+function acquireLeakyQueue(s: LeakyQueueState, p: LimitParams, nowMs: number): number {
+  const nowUnits = nowMs * p.limit;
+  drainQueue(s, nowUnits);
+  if (s.departuresUnits.length >= p.burst) return -1;
+  const departure = nextDepartureUnits(s, p, nowUnits);
+  s.lastDepartureUnits = departure;
+  if (departure > nowUnits) s.departuresUnits.push(departure);
+  return ceilDiv(departure, p.limit);
+}
+
+/**
+ * `acquireNow` over a slice of a request stream, with one dispatch per slice instead of one per
+ * request (each loop below sees one state shape, which keeps it fast): request i, for
+ * from ≤ i < to, arrives at `times[i]` from client `clients[i]`, whose limiter is
+ * `limiters[keyOfClient[client]]` (clients behind one IP share a key). Writes when each request
+ * is forwarded, or -1 when it is refused, to `forwardAt[i - from]`, and counts it in `tally`
+ * when one is given (in the same pass: the stream is read once). All limiters are of `algorithm`.
+ */
+export function acquireRange(
+  algorithm: AlgorithmId,
+  limiters: readonly LimiterState[],
+  p: LimitParams,
+  times: Float64Array,
+  clients: Uint8Array,
+  keyOfClient: Int32Array,
+  from: number,
+  to: number,
+  forwardAt: Float64Array,
+  tally: RangeTally | null = null,
+): void {
+  for (const limiter of limiters) {
+    assert(limiter.kind === algorithm, `acquireRange: every limiter is a ${algorithm}`);
+  }
+  const range: Range = { limiters, p, times, clients, keyOfClient, from, to, forwardAt, tally };
+  switch (algorithm) {
+    case 'token-bucket':
+      rangeTokenBucket(range);
+      return;
+    case 'leaky-meter':
+      rangeLeakyMeter(range);
+      return;
+    case 'gcra':
+      rangeGcra(range);
+      return;
+    case 'fixed-window':
+      rangeFixedWindow(range);
+      return;
+    case 'sliding-log':
+      rangeSlidingLog(range);
+      return;
+    case 'sliding-counter':
+      rangeSlidingCounter(range);
+      return;
+    case 'leaky-queue':
+      rangeLeakyQueue(range);
+      return;
+  }
+}
+
+/** One slice of the stream and where its decisions go (see acquireRange). */
+interface Range {
+  limiters: readonly LimiterState[];
+  p: LimitParams;
+  times: Float64Array;
+  clients: Uint8Array;
+  keyOfClient: Int32Array;
+  from: number;
+  to: number;
+  forwardAt: Float64Array;
+  tally: RangeTally | null;
+}
+
+// One small loop per algorithm, so each sees one state shape and the engine inlines the
+// algorithm's step and the tally into it.
+function rangeTokenBucket(r: Range): void {
+  const { limiters, p, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  for (let i = from; i < to; i += 1) {
+    const client = clients[i]!;
+    const atMs = times[i]!;
+    const forward = acquireTokenBucket(limiters[keyOfClient[client]!] as TokenBucketState, p, atMs);
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function rangeLeakyMeter(r: Range): void {
+  const { limiters, p, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  for (let i = from; i < to; i += 1) {
+    const client = clients[i]!;
+    const atMs = times[i]!;
+    const forward = acquireLeakyMeter(limiters[keyOfClient[client]!] as LeakyMeterState, p, atMs);
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function rangeGcra(r: Range): void {
+  const { limiters, p, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  for (let i = from; i < to; i += 1) {
+    const client = clients[i]!;
+    const atMs = times[i]!;
+    const forward = acquireGcra(limiters[keyOfClient[client]!] as GcraState, p, atMs);
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function rangeFixedWindow(r: Range): void {
+  const { limiters, p, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  for (let i = from; i < to; i += 1) {
+    const client = clients[i]!;
+    const atMs = times[i]!;
+    const forward = acquireFixedWindow(limiters[keyOfClient[client]!] as FixedWindowState, p, atMs);
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function rangeSlidingLog(r: Range): void {
+  const { limiters, p, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  for (let i = from; i < to; i += 1) {
+    const client = clients[i]!;
+    const atMs = times[i]!;
+    const forward = acquireSlidingLog(limiters[keyOfClient[client]!] as SlidingLogState, p, atMs);
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function rangeSlidingCounter(r: Range): void {
+  const { limiters, p, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  for (let i = from; i < to; i += 1) {
+    const client = clients[i]!;
+    const atMs = times[i]!;
+    const forward = acquireSlidingCounter(
+      limiters[keyOfClient[client]!] as SlidingCounterState,
+      p,
+      atMs,
+    );
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function rangeLeakyQueue(r: Range): void {
+  const { limiters, p, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  for (let i = from; i < to; i += 1) {
+    const client = clients[i]!;
+    const atMs = times[i]!;
+    const forward = acquireLeakyQueue(limiters[keyOfClient[client]!] as LeakyQueueState, p, atMs);
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+/**
+ * `peekLimiter` without the response figures, allocating nothing (the multi-tier batch path):
+ * -1 when the request would be refused, else how long it would wait in a queue (0 elsewhere).
+ * Ages the state as peeking does.
+ */
+export function admitDelayMs(s: LimiterState, p: LimitParams, nowMs: number): number {
+  switch (s.kind) {
+    case 'token-bucket':
+      return admitTokenBucket(s, p, nowMs);
+    case 'leaky-meter':
+      return admitLeakyMeter(s, p, nowMs);
+    case 'leaky-queue':
+      return admitLeakyQueue(s, p, nowMs);
+    case 'fixed-window':
+      return admitFixedWindow(s, p, nowMs);
+    case 'sliding-log':
+      return admitSlidingLog(s, p, nowMs);
+    case 'sliding-counter':
+      return admitSlidingCounter(s, p, nowMs);
+    case 'gcra':
+      return admitGcra(s, p, nowMs);
+  }
+}
+
+function admitTokenBucket(s: TokenBucketState, p: LimitParams, nowMs: number): number {
+  refillTokens(s, p, nowMs);
+  return s.levelUnits >= p.windowMs ? 0 : -1;
+}
+
+function admitLeakyMeter(s: LeakyMeterState, p: LimitParams, nowMs: number): number {
+  leakWater(s, p, nowMs);
+  return s.levelUnits + p.windowMs <= p.burst * p.windowMs ? 0 : -1;
+}
+
+function admitLeakyQueue(s: LeakyQueueState, p: LimitParams, nowMs: number): number {
+  const nowUnits = nowMs * p.limit;
+  drainQueue(s, nowUnits);
+  if (s.departuresUnits.length >= p.burst) return -1;
+  return ceilDiv(nextDepartureUnits(s, p, nowUnits) - nowUnits, p.limit);
+}
+
+function admitFixedWindow(s: FixedWindowState, p: LimitParams, nowMs: number): number {
+  rollFixedWindow(s, p, nowMs);
+  return s.count < p.limit ? 0 : -1;
+}
+
+function admitSlidingLog(s: SlidingLogState, p: LimitParams, nowMs: number): number {
+  evictExpired(s, p, nowMs);
+  return logSize(s) < p.limit ? 0 : -1;
+}
+
+function admitSlidingCounter(s: SlidingCounterState, p: LimitParams, nowMs: number): number {
+  rollCounterWindows(s, p, nowMs);
+  return weightedUnits(s, p, nowMs, 1) <= p.limit * p.windowMs ? 0 : -1;
+}
+
+function admitGcra(s: GcraState, p: LimitParams, nowMs: number): number {
+  const nowUnits = nowMs * p.limit;
+  const tat = Math.max(s.tatUnits, nowUnits);
+  return tat - nowUnits <= (p.burst - 1) * p.windowMs ? 0 : -1;
+}
+
+/**
+ * `commitLimiter` right after `admitDelayMs` allowed the request at the same nowMs: the state is
+ * aged already, so this only records it (the multi-tier batch path). Returns when the request
+ * leaves: for the shaping queue no earlier than departNotBeforeMs, for the others nowMs.
+ */
+export function commitAdmitted(
+  s: LimiterState,
+  p: LimitParams,
+  nowMs: number,
+  departNotBeforeMs: number,
+): number {
+  switch (s.kind) {
+    case 'token-bucket':
+      return commitTokenBucket(s, p, nowMs, departNotBeforeMs);
+    case 'leaky-meter':
+      return commitLeakyMeter(s, p, nowMs, departNotBeforeMs);
+    case 'leaky-queue':
+      return commitLeakyQueue(s, p, nowMs, departNotBeforeMs);
+    case 'fixed-window':
+      return commitFixedWindow(s, p, nowMs, departNotBeforeMs);
+    case 'sliding-log':
+      return commitSlidingLog(s, p, nowMs, departNotBeforeMs);
+    case 'sliding-counter':
+      return commitSlidingCounter(s, p, nowMs, departNotBeforeMs);
+    case 'gcra':
+      return commitGcra(s, p, nowMs, departNotBeforeMs);
+  }
+}
+
+function commitTokenBucket(
+  s: TokenBucketState,
+  p: LimitParams,
+  nowMs: number,
+  _departNotBeforeMs: number,
+): number {
+  s.levelUnits -= p.windowMs;
+  return nowMs;
+}
+
+function commitLeakyMeter(
+  s: LeakyMeterState,
+  p: LimitParams,
+  nowMs: number,
+  _departNotBeforeMs: number,
+): number {
+  s.levelUnits += p.windowMs;
+  return nowMs;
+}
+
+function commitLeakyQueue(
+  s: LeakyQueueState,
+  p: LimitParams,
+  nowMs: number,
+  departNotBeforeMs: number,
+): number {
+  const nowUnits = nowMs * p.limit;
+  const departure = Math.max(nextDepartureUnits(s, p, nowUnits), departNotBeforeMs * p.limit);
+  s.lastDepartureUnits = departure;
+  if (departure > nowUnits) s.departuresUnits.push(departure);
+  return ceilDiv(departure, p.limit);
+}
+
+function commitFixedWindow(
+  s: FixedWindowState,
+  _p: LimitParams,
+  nowMs: number,
+  _departNotBeforeMs: number,
+): number {
+  s.count += 1;
+  return nowMs;
+}
+
+function commitSlidingLog(
+  s: SlidingLogState,
+  _p: LimitParams,
+  nowMs: number,
+  _departNotBeforeMs: number,
+): number {
+  s.log.push(nowMs);
+  return nowMs;
+}
+
+function commitSlidingCounter(
+  s: SlidingCounterState,
+  _p: LimitParams,
+  nowMs: number,
+  _departNotBeforeMs: number,
+): number {
+  s.currentCount += 1;
+  return nowMs;
+}
+
+function commitGcra(
+  s: GcraState,
+  p: LimitParams,
+  nowMs: number,
+  _departNotBeforeMs: number,
+): number {
+  s.tatUnits = Math.max(s.tatUnits, nowMs * p.limit) + p.windowMs;
+  return nowMs;
+}
+
+/**
+ * `acquireRange` with several tiers, as a lane decides (every tier must allow; a queue tier may
+ * delay), without the response figures: `limiters[tier]` holds one limiter per key, or a single
+ * one shared by every key (the global tier). Writes the forward time, or -1 when refused.
+ */
+export function acquireTiersRange(
+  limiters: LimiterState[][],
+  params: LimitParams[],
+  times: Float64Array,
+  clients: Uint8Array,
+  keyOfClient: Int32Array,
+  from: number,
+  to: number,
+  forwardAt: Float64Array,
+  tally: RangeTally | null = null,
+): void {
+  const algorithm = limiters[0]?.[0]?.kind;
+  for (const tier of limiters) {
+    for (const limiter of tier) {
+      assert(limiter.kind === algorithm, 'acquireTiersRange: every limiter is of one algorithm');
     }
   }
+  const r: TiersRange = {
+    limiters,
+    params,
+    times,
+    clients,
+    keyOfClient,
+    from,
+    to,
+    forwardAt,
+    tally,
+  };
+  switch (algorithm) {
+    case 'token-bucket':
+      tiersTokenBucket(r);
+      return;
+    case 'leaky-meter':
+      tiersLeakyMeter(r);
+      return;
+    case 'leaky-queue':
+      tiersLeakyQueue(r);
+      return;
+    case 'fixed-window':
+      tiersFixedWindow(r);
+      return;
+    case 'sliding-log':
+      tiersSlidingLog(r);
+      return;
+    case 'sliding-counter':
+      tiersSlidingCounter(r);
+      return;
+    case 'gcra':
+      tiersGcra(r);
+      return;
+    case undefined:
+      return;
+  }
+}
+
+interface TiersRange {
+  limiters: LimiterState[][];
+  params: LimitParams[];
+  times: Float64Array;
+  clients: Uint8Array;
+  keyOfClient: Int32Array;
+  from: number;
+  to: number;
+  forwardAt: Float64Array;
+  tally: RangeTally | null;
+}
+
+// As with acquireRange, one small loop per algorithm: peek every tier (a refusal stops it), then
+// record the request in every tier, held as long as the slowest queue says.
+function tiersTokenBucket(r: TiersRange): void {
+  const { limiters, params, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  const tierCount = limiters.length;
+  for (let i = from; i < to; i += 1) {
+    const atMs = times[i]!;
+    const client = clients[i]!;
+    const key = keyOfClient[client]!;
+    let delayMs = 0;
+    let t = 0;
+    for (; t < tierCount; t += 1) {
+      const own = limiters[t]!;
+      const delay = admitTokenBucket(
+        own[own.length === 1 ? 0 : key] as TokenBucketState,
+        params[t]!,
+        atMs,
+      );
+      if (delay < 0) break;
+      if (delay > delayMs) delayMs = delay;
+    }
+    let forward = -1;
+    if (t === tierCount) {
+      forward = atMs;
+      for (let k = 0; k < tierCount; k += 1) {
+        const own = limiters[k]!;
+        const state = own[own.length === 1 ? 0 : key] as TokenBucketState;
+        const departs = commitTokenBucket(state, params[k]!, atMs, atMs + delayMs);
+        if (departs > forward) forward = departs;
+      }
+    }
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function tiersLeakyMeter(r: TiersRange): void {
+  const { limiters, params, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  const tierCount = limiters.length;
+  for (let i = from; i < to; i += 1) {
+    const atMs = times[i]!;
+    const client = clients[i]!;
+    const key = keyOfClient[client]!;
+    let delayMs = 0;
+    let t = 0;
+    for (; t < tierCount; t += 1) {
+      const own = limiters[t]!;
+      const delay = admitLeakyMeter(
+        own[own.length === 1 ? 0 : key] as LeakyMeterState,
+        params[t]!,
+        atMs,
+      );
+      if (delay < 0) break;
+      if (delay > delayMs) delayMs = delay;
+    }
+    let forward = -1;
+    if (t === tierCount) {
+      forward = atMs;
+      for (let k = 0; k < tierCount; k += 1) {
+        const own = limiters[k]!;
+        const state = own[own.length === 1 ? 0 : key] as LeakyMeterState;
+        const departs = commitLeakyMeter(state, params[k]!, atMs, atMs + delayMs);
+        if (departs > forward) forward = departs;
+      }
+    }
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function tiersLeakyQueue(r: TiersRange): void {
+  const { limiters, params, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  const tierCount = limiters.length;
+  for (let i = from; i < to; i += 1) {
+    const atMs = times[i]!;
+    const client = clients[i]!;
+    const key = keyOfClient[client]!;
+    let delayMs = 0;
+    let t = 0;
+    for (; t < tierCount; t += 1) {
+      const own = limiters[t]!;
+      const delay = admitLeakyQueue(
+        own[own.length === 1 ? 0 : key] as LeakyQueueState,
+        params[t]!,
+        atMs,
+      );
+      if (delay < 0) break;
+      if (delay > delayMs) delayMs = delay;
+    }
+    let forward = -1;
+    if (t === tierCount) {
+      forward = atMs;
+      for (let k = 0; k < tierCount; k += 1) {
+        const own = limiters[k]!;
+        const state = own[own.length === 1 ? 0 : key] as LeakyQueueState;
+        const departs = commitLeakyQueue(state, params[k]!, atMs, atMs + delayMs);
+        if (departs > forward) forward = departs;
+      }
+    }
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function tiersFixedWindow(r: TiersRange): void {
+  const { limiters, params, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  const tierCount = limiters.length;
+  for (let i = from; i < to; i += 1) {
+    const atMs = times[i]!;
+    const client = clients[i]!;
+    const key = keyOfClient[client]!;
+    let delayMs = 0;
+    let t = 0;
+    for (; t < tierCount; t += 1) {
+      const own = limiters[t]!;
+      const delay = admitFixedWindow(
+        own[own.length === 1 ? 0 : key] as FixedWindowState,
+        params[t]!,
+        atMs,
+      );
+      if (delay < 0) break;
+      if (delay > delayMs) delayMs = delay;
+    }
+    let forward = -1;
+    if (t === tierCount) {
+      forward = atMs;
+      for (let k = 0; k < tierCount; k += 1) {
+        const own = limiters[k]!;
+        const state = own[own.length === 1 ? 0 : key] as FixedWindowState;
+        const departs = commitFixedWindow(state, params[k]!, atMs, atMs + delayMs);
+        if (departs > forward) forward = departs;
+      }
+    }
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function tiersSlidingLog(r: TiersRange): void {
+  const { limiters, params, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  const tierCount = limiters.length;
+  for (let i = from; i < to; i += 1) {
+    const atMs = times[i]!;
+    const client = clients[i]!;
+    const key = keyOfClient[client]!;
+    let delayMs = 0;
+    let t = 0;
+    for (; t < tierCount; t += 1) {
+      const own = limiters[t]!;
+      const delay = admitSlidingLog(
+        own[own.length === 1 ? 0 : key] as SlidingLogState,
+        params[t]!,
+        atMs,
+      );
+      if (delay < 0) break;
+      if (delay > delayMs) delayMs = delay;
+    }
+    let forward = -1;
+    if (t === tierCount) {
+      forward = atMs;
+      for (let k = 0; k < tierCount; k += 1) {
+        const own = limiters[k]!;
+        const state = own[own.length === 1 ? 0 : key] as SlidingLogState;
+        const departs = commitSlidingLog(state, params[k]!, atMs, atMs + delayMs);
+        if (departs > forward) forward = departs;
+      }
+    }
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function tiersSlidingCounter(r: TiersRange): void {
+  const { limiters, params, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  const tierCount = limiters.length;
+  for (let i = from; i < to; i += 1) {
+    const atMs = times[i]!;
+    const client = clients[i]!;
+    const key = keyOfClient[client]!;
+    let delayMs = 0;
+    let t = 0;
+    for (; t < tierCount; t += 1) {
+      const own = limiters[t]!;
+      const delay = admitSlidingCounter(
+        own[own.length === 1 ? 0 : key] as SlidingCounterState,
+        params[t]!,
+        atMs,
+      );
+      if (delay < 0) break;
+      if (delay > delayMs) delayMs = delay;
+    }
+    let forward = -1;
+    if (t === tierCount) {
+      forward = atMs;
+      for (let k = 0; k < tierCount; k += 1) {
+        const own = limiters[k]!;
+        const state = own[own.length === 1 ? 0 : key] as SlidingCounterState;
+        const departs = commitSlidingCounter(state, params[k]!, atMs, atMs + delayMs);
+        if (departs > forward) forward = departs;
+      }
+    }
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+function tiersGcra(r: TiersRange): void {
+  const { limiters, params, times, clients, keyOfClient, from, to, forwardAt, tally } = r;
+  const tierCount = limiters.length;
+  for (let i = from; i < to; i += 1) {
+    const atMs = times[i]!;
+    const client = clients[i]!;
+    const key = keyOfClient[client]!;
+    let delayMs = 0;
+    let t = 0;
+    for (; t < tierCount; t += 1) {
+      const own = limiters[t]!;
+      const delay = admitGcra(own[own.length === 1 ? 0 : key] as GcraState, params[t]!, atMs);
+      if (delay < 0) break;
+      if (delay > delayMs) delayMs = delay;
+    }
+    let forward = -1;
+    if (t === tierCount) {
+      forward = atMs;
+      for (let k = 0; k < tierCount; k += 1) {
+        const own = limiters[k]!;
+        const state = own[own.length === 1 ? 0 : key] as GcraState;
+        const departs = commitGcra(state, params[k]!, atMs, atMs + delayMs);
+        if (departs > forward) forward = departs;
+      }
+    }
+    forwardAt[i - from] = forward;
+    if (tally) record(tally, client, forward, atMs);
+  }
+}
+
+/**
+ * The comparison's figures over a stream: accepted, delayed and refused requests, and the most
+ * requests one client got through in any window of `windowMs` (each forwarded request counts the
+ * ones of its client in the window ending at it). Each client has its own stretch of `kept`, sized
+ * by how many requests it sends, with a head (the oldest still in the window) and a tail.
+ */
+export interface RangeTally {
+  accepted: number;
+  delayed: number;
+  rejected: number;
+  maxInWindow: number;
+  windowMs: number;
+  kept: Float64Array;
+  start: Int32Array;
+  head: Int32Array;
+  tail: Int32Array;
+}
+
+export function createRangeTally(
+  clients: Uint8Array,
+  count: number,
+  clientCount: number,
+  windowMs: number,
+): RangeTally {
+  const start = new Int32Array(clientCount + 1);
+  for (let i = 0; i < count; i += 1) start[clients[i]! + 1]! += 1;
+  for (let c = 0; c < clientCount; c += 1) start[c + 1]! += start[c]!;
+  const tally: RangeTally = {
+    accepted: 0,
+    delayed: 0,
+    rejected: 0,
+    maxInWindow: 0,
+    windowMs,
+    kept: new Float64Array(Math.max(1, count)),
+    start,
+    head: new Int32Array(clientCount),
+    tail: new Int32Array(clientCount),
+  };
+  resetRangeTally(tally);
+  return tally;
+}
+
+export function resetRangeTally(tally: RangeTally): void {
+  tally.accepted = 0;
+  tally.delayed = 0;
+  tally.rejected = 0;
+  tally.maxInWindow = 0;
+  tally.head.set(tally.start.subarray(0, tally.head.length));
+  tally.tail.set(tally.start.subarray(0, tally.tail.length));
+}
+
+/** Counts one decided request: forwarded at `forward` (or refused, -1), having arrived at atMs. */
+function record(tally: RangeTally, client: number, forward: number, atMs: number): void {
+  if (forward < 0) {
+    tally.rejected += 1;
+    return;
+  }
+  if (forward > atMs) tally.delayed += 1;
+  else tally.accepted += 1;
+  const kept = tally.kept;
+  let h = tally.head[client]!;
+  const t = tally.tail[client]!;
+  kept[t] = forward;
+  const horizon = forward - tally.windowMs;
+  while (h <= t && kept[h]! <= horizon) h += 1;
+  tally.head[client] = h;
+  tally.tail[client] = t + 1;
+  if (t + 1 - h > tally.maxInWindow) tally.maxInWindow = t + 1 - h;
 }

@@ -166,15 +166,18 @@ export function responseHeaders(request: RecentRequest): {
   };
 }
 
-function dotsOf(recent: readonly RecentRequest[], nowMs: number): DotsPart {
+function dotVisible(r: RecentRequest, nowMs: number): boolean {
   // A dot lives from its arrival until DOT_LIFE_MS after it left the limiter.
-  const visible = recent.filter((r) => {
-    if (r.atMs > nowMs) return false;
-    if (r.status === 0) return true;
-    const leftAt = (r.forwardAtMs >= 0 ? r.forwardAtMs : r.decidedAtMs) + DOT_TRAVEL_MS;
-    return leftAt + DOT_LIFE_MS > nowMs;
-  });
-  const n = visible.length;
+  if (r.atMs > nowMs) return false;
+  if (r.status === 0) return true;
+  const leftAt = (r.forwardAtMs >= 0 ? r.forwardAtMs : r.decidedAtMs) + DOT_TRAVEL_MS;
+  return leftAt + DOT_LIFE_MS > nowMs;
+}
+
+/** The visible dots as typed arrays, in two passes over the recent list (no per-dot objects). */
+export function dotsOf(recent: readonly RecentRequest[], nowMs: number): DotsPart {
+  let n = 0;
+  for (const r of recent) if (dotVisible(r, nowMs)) n += 1;
   const dots: DotsPart = {
     count: n,
     id: new Int32Array(n),
@@ -185,7 +188,9 @@ function dotsOf(recent: readonly RecentRequest[], nowMs: number): DotsPart {
     status: new Uint16Array(n),
     gateway: new Int8Array(n),
   };
-  visible.forEach((r, i) => {
+  let i = 0;
+  for (const r of recent) {
+    if (!dotVisible(r, nowMs)) continue;
     dots.id[i] = r.id;
     dots.client[i] = r.client;
     dots.atMs[i] = r.atMs;
@@ -193,8 +198,23 @@ function dotsOf(recent: readonly RecentRequest[], nowMs: number): DotsPart {
     dots.forwardAtMs[i] = r.forwardAtMs;
     dots.status[i] = r.status;
     dots.gateway[i] = r.gateway;
-  });
+    i += 1;
+  }
   return dots;
+}
+
+/** The newest `count` decided requests up to now, oldest first (a scan from the end). */
+export function latestDecided(
+  recent: readonly RecentRequest[],
+  nowMs: number,
+  count: number,
+): RecentRequest[] {
+  const found: RecentRequest[] = [];
+  for (let i = recent.length - 1; i >= 0 && found.length < count; i -= 1) {
+    const r = recent[i]!;
+    if (r.status !== 0 && r.atMs <= nowMs) found.push(r);
+  }
+  return found.reverse();
 }
 
 export function viewRateLimiter(
@@ -215,7 +235,6 @@ export function viewRateLimiter(
   const tierParams = tiersOf(state.limits).client[0]!.params;
   const lanes: LaneView[] = state.lanes.map((lane, index) => {
     const limiter = lane.limiters[focusKey]?.[0];
-    const decided = lane.recent.filter((r) => r.status !== 0 && r.atMs <= state.nowMs);
     const dist = lane.dist;
     return {
       index,
@@ -245,7 +264,7 @@ export function viewRateLimiter(
           : null,
       queued: queuedTotal(lane, state.limits, state.nowMs),
       dots: dotsOf(lane.recent, state.nowMs),
-      latest: decided.slice(-LATEST_SHOWN),
+      latest: latestDecided(lane.recent, state.nowMs, LATEST_SHOWN),
       series: lane.series.slice(-SERIES_SHOWN).map((b) => ({ ...b })),
       dist:
         dist === null

@@ -191,3 +191,50 @@ export function takeArrivalsAt(state: TrafficState, atMs: number): Arrival[] {
   }
   return arrivals;
 }
+
+/**
+ * The batch form of `nextArrivalAtMs` + `takeArrivalsAt`: writes the next arrivals, in exactly
+ * the order those give, to `times` and `clients` at indexes from ≤ i < to, allocating nothing
+ * per arrival. Returns the index after the last one written: less than `to` only when no client
+ * will send again. It may stop inside a millisecond; the next call carries on from there in the
+ * same order, because scheduled arrivals come first and then the clients in order, and a client
+ * whose arrivals at that millisecond were taken has moved past it.
+ */
+export function fillArrivals(
+  state: TrafficState,
+  times: Float64Array,
+  clients: Uint8Array,
+  from: number,
+  to: number,
+): number {
+  const exact = state.nextAtExact;
+  const count = exact.length;
+  let n = from;
+  while (n < to) {
+    let atMs = state.nextCycleAtMs;
+    const scheduledAt = peekNextAtMs(state.scheduled);
+    if (scheduledAt !== null && scheduledAt < atMs) atMs = scheduledAt;
+    for (let client = 0; client < count; client += 1) {
+      const at = Math.ceil(exact[client]!);
+      if (at < atMs) atMs = at;
+    }
+    if (!Number.isFinite(atMs)) break;
+    while (state.nextCycleAtMs <= atMs) scheduleCycle(state);
+    let due = n < to ? popNextDue(state.scheduled, atMs) : null;
+    while (due !== null) {
+      times[n] = atMs;
+      clients[n] = due.event;
+      n += 1;
+      due = n < to ? popNextDue(state.scheduled, atMs) : null;
+    }
+    for (let client = 0; client < count && n < to; client += 1) {
+      while (n < to && Math.ceil(exact[client]!) <= atMs) {
+        times[n] = atMs;
+        clients[n] = client;
+        n += 1;
+        exact[client]! += nextGapMs(state, client, atMs);
+      }
+    }
+  }
+  return n;
+}

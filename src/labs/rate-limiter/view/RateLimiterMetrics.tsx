@@ -21,7 +21,7 @@ import type { RateLimiterSnapshot } from '../sim/snapshot';
 import { useRateLimiterSnapshot } from './RateLimiterPage';
 
 export function RateLimiterMetrics({ session }: { session: Session }) {
-  const snapshot = useRateLimiterSnapshot(session);
+  const snapshot = useRateLimiterSnapshot(session, 'slow');
   if (!snapshot) return null;
   const lane0 = snapshot.lanes[0];
   const hasQueue = snapshot.lanes.some((l) => l.algorithm === 'leaky-queue');
@@ -68,6 +68,14 @@ export function RateLimiterMetrics({ session }: { session: Session }) {
       {hasQueue ? (
         <SeriesChart
           snapshot={snapshot}
+          field="delayed"
+          title="Delayed (queued, then passed) per second"
+          testId="delayed-chart"
+        />
+      ) : null}
+      {hasQueue ? (
+        <SeriesChart
+          snapshot={snapshot}
           field="queueMax"
           title="Longest queue in each second (leaky bucket queue)"
           testId="queue-chart"
@@ -86,6 +94,17 @@ export function RateLimiterMetrics({ session }: { session: Session }) {
     </section>
   );
 }
+
+/**
+ * A chart's drawing width: its figure's width on a phone, so the axis text is not scaled down
+ * (read once, when the chart is made), and 420 elsewhere.
+ */
+function chartWidth(svg: SVGSVGElement): number {
+  const available = svg.parentElement?.clientWidth ?? CHART_WIDTH;
+  return Math.round(Math.min(CHART_WIDTH, Math.max(280, available || CHART_WIDTH)));
+}
+
+const CHART_WIDTH = 420;
 
 function jain(values: number[]): number {
   const sum = values.reduce((a, b) => a + b, 0);
@@ -118,7 +137,7 @@ function SeriesChart({
   useEffect(() => {
     if (!svg.current) return;
     chart.current = createLineChart(svg.current, {
-      size: { width: 420, height: 170 },
+      size: { width: chartWidth(svg.current), height: 170 },
       xLabel: 'time (s)',
       yLabel: field === 'queueMax' ? 'requests waiting' : 'requests',
       title,
@@ -167,7 +186,7 @@ function FairnessChart({ snapshot }: { snapshot: RateLimiterSnapshot }) {
   useEffect(() => {
     if (!svg.current) return;
     chart.current = createBarChart(svg.current, {
-      size: { width: 420, height: 170 },
+      size: { width: chartWidth(svg.current), height: 170 },
       yLabel: 'accepted',
       title: 'Accepted requests per client in the first lane',
     });

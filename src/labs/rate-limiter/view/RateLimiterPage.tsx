@@ -53,13 +53,27 @@ export function sendCommand(session: Session, command: RateLimiterCommand): void
   session.send({ type: 'apply', command });
 }
 
-/** Panels with live figures: re-rendered on setting changes and a few times a second. */
-export function useRateLimiterSnapshot(session: Session): RateLimiterSnapshot | null {
+/**
+ * Panels with live figures: re-rendered on setting changes, a selection, and a few times a second
+ * while playing (`slow`: once a second, for the charts and the list of responses, whose redraws
+ * cost the most and which nobody can read or click faster); exact whenever the run is paused.
+ */
+export function useRateLimiterSnapshot(
+  session: Session,
+  pace: 'steady' | 'slow' = 'steady',
+): RateLimiterSnapshot | null {
   return useSnapshotWhen<RateLimiterSnapshot>(session, (snapshot, frame) =>
     snapshot
-      ? `${snapshot.settingsVersion}|${snapshot.selected?.request.id ?? ''}|${snapshot.selected?.request.status ?? ''}|${frame?.commandLogVersion ?? ''}|${steadyTick(frame)}`
+      ? `${snapshot.settingsVersion}|${snapshot.selected?.request.id ?? ''}|${snapshot.selected?.request.status ?? ''}|${frame?.commandLogVersion ?? ''}|${pace === 'slow' ? slowTick(frame) : steadyTick(frame)}`
       : '',
   );
+}
+
+/** Like `steadyTick`, once a second while playing. */
+function slowTick(frame: Parameters<typeof steadyTick>[0]): string {
+  if (!frame) return '';
+  if (!frame.playing) return steadyTick(frame);
+  return `slow ${Math.floor(performance.now() / 1000)}`;
 }
 
 /** The controls: re-rendered only when a setting changes. */

@@ -81,7 +81,7 @@ function LaneTable({ session }: { session: Session }) {
               scope="col"
               title={`Most requests one client got through in any ${snapshot.limits.windowMs} ms`}
             >
-              Max in any {snapshot.limits.windowMs} ms (limit {limit})
+              Max in {snapshot.limits.windowMs} ms (limit {limit})
             </th>
             {distributed ? (
               <th scope="col">Accepted over the limit</th>
@@ -138,7 +138,7 @@ function LaneRow({
 }
 
 function Inspector({ session, send }: { session: Session; send: (c: RateLimiterCommand) => void }) {
-  const snapshot = useRateLimiterSnapshot(session);
+  const snapshot = useRateLimiterSnapshot(session, 'slow');
   if (!snapshot) return null;
   const selected = snapshot.selected;
   return (
