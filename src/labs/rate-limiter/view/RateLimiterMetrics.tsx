@@ -14,6 +14,7 @@ import { formatCount, formatPercent } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
 import { BatchProgress } from '../../../app/ui/BatchProgress';
+import { Figure } from '../../../app/ui/Figure';
 import type { CompareResult } from '../sim/batch';
 import { ALGORITHM_LABELS, SERIES_BUCKET_MS } from '../sim/constants';
 import type { SeriesBucket } from '../sim/lane';
@@ -110,15 +111,6 @@ function jain(values: number[]): number {
   const sum = values.reduce((a, b) => a + b, 0);
   const squares = values.reduce((a, b) => a + b * b, 0);
   return squares > 0 ? (sum * sum) / (values.length * squares) : 1;
-}
-
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{value}</dd>
-    </div>
-  );
 }
 
 function SeriesChart({
