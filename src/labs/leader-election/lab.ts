@@ -15,6 +15,12 @@ export const lab: LabEntry = {
     'timeouts',
   ],
   preview: 'previews/leader-election.jpg',
+  related: [
+    {
+      id: 'quorum',
+      text: 'Replication without a leader: any replica takes writes, and quorums of W and R keep reads fresh while W + R > N.',
+    },
+  ],
   perf: {
     largeQuery: 'mode=compare&nodes=64&arrangement=descending&timing=async&delayMs=400',
     commandSelector: '[data-testid=restart]',

@@ -17,6 +17,16 @@ export const lab: LabEntry = {
     'linearizability',
   ],
   preview: 'previews/quorum.jpg',
+  related: [
+    {
+      id: 'hash-ring',
+      text: 'Where the N replicas of a key come from in Dynamo-style stores: its preference list, the next N distinct servers clockwise on a hash ring.',
+    },
+    {
+      id: 'leader-election',
+      text: 'The other way to replicate: elect one leader to order every write. How a ring elects one, and what happens when it crashes.',
+    },
+  ],
   perf: {
     largeQuery:
       'replicas=9&clients=8&keys=8&opsPerSecond=200&writeQuorum=5&readQuorum=5&latencyMs=20',

@@ -16,6 +16,16 @@ export const lab: LabEntry = {
     'distributed counters',
   ],
   preview: 'previews/rate-limiter.jpg',
+  related: [
+    {
+      id: 'webhooks',
+      text: 'The other side of Retry-After: a webhook sender retrying with exponential backoff and jitter, and why identical retries stampede.',
+    },
+    {
+      id: 'load-balancer',
+      text: 'Where a limit is enforced: the gateway or load balancer in front of the servers, which also spreads the requests that pass.',
+    },
+  ],
   perf: {
     largeQuery:
       'lanes=token-bucket,leaky-queue,fixed-window,sliding-log,sliding-counter,gcra&ratePerSecond=1000&clients=8&pattern=poisson',
