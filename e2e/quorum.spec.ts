@@ -72,9 +72,18 @@ test('N = 3, W = 1, R = 1 with R3 cut off: the read is stale and flagged; W = 2,
   await expect(violations).toHaveCount(1);
   await expect(violations.first()).toContainText('C3 read bio = v0');
   await expect(violations.first()).toContainText('after v1 completed');
-  // The space-time diagram has both operations; the stale read is marked.
-  await expect(page.locator('[data-testid="history"] g.op')).toHaveCount(2);
-  await expect(page.locator('[data-testid="history"] g.op.is-stale')).toHaveCount(1);
+  // The space-time diagram has both operations; the stale read is marked, and pointing at it
+  // (End on the focused diagram: the newest operation) describes it.
+  await expect(page.getByTestId('history-summary')).toHaveText(
+    'In view: 2 operations, 1 stale read, 0 failed.',
+  );
+  await page.getByTestId('history-canvas').focus();
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('history-readout')).toContainText(
+    /^#2 C3 read bio → v0, .* via R3 STALE: missed v1$/,
+  );
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('history-readout')).toContainText(/^#1 C1 write bio = v1, /);
   // The linearizability check agrees: no order of "write v1; then read v0" works.
   await page.getByTestId('run-check').click();
   await expect(page.getByTestId('check-verdict')).toHaveText(
@@ -84,7 +93,9 @@ test('N = 3, W = 1, R = 1 with R3 cut off: the read is stale and flagged; W = 2,
   // Clicking a finding seeks there (paused) and outlines the read and the write it missed.
   await violations.first().click();
   await expect(page.getByTestId('play-toggle')).toHaveAttribute('aria-label', /Play/);
-  await expect(page.locator('[data-testid="history"] g.op.is-highlighted')).toHaveCount(2);
+  await expect(page.getByTestId('history-summary')).toHaveText(
+    'In view: 2 operations, 1 stale read, 0 failed, 2 outlined by the checker.',
+  );
 
   // Now W = 2, R = 2: the same two requests. The write needs R2 as well (reachable); the read
   // through R3 cannot gather 2 answers, so CP mode refuses it: no new stale read.
@@ -121,6 +132,15 @@ test('W = 2, R = 2 from the start: no stale read and a linearizable history', as
   await page.getByTestId('heal').click();
   await expect(figure(page, 'converge-time')).toHaveText(/^\d+\.\d\d s$/);
   await expect(page.locator('[data-node="R3"] .server-value')).toHaveText('v1');
+  // The stage exports as PNG and SVG (the cluster with its message layer).
+  for (const [button, extension] of [
+    ['PNG', 'png'],
+    ['SVG', 'svg'],
+  ] as const) {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: button, exact: true }).click();
+    expect((await download).suggestedFilename()).toMatch(new RegExp(`^quorum-.*\\.${extension}$`));
+  }
 });
 
 test('keyboard only: isolate a replica from the stage, write, read and find the stale read', async ({
@@ -166,6 +186,20 @@ test('keyboard only: isolate a replica from the stage, write, read and find the 
   }
   await page.keyboard.press('Enter');
   await expect(figure(page, 'stale-reads')).toHaveText('1');
+  // Tab back to the space-time diagram and step to the stale read with the arrow keys.
+  for (let i = 0; i < 60; i += 1) {
+    await page.keyboard.press('Shift+Tab');
+    if (
+      await page.evaluate(
+        () => document.activeElement?.getAttribute('data-testid') === 'history-canvas',
+      )
+    )
+      break;
+  }
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('history-readout')).toContainText(/^#1 C1 write bio = v1/);
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('history-readout')).toContainText(/^#2 C3 read bio → v0.*STALE/);
   // Heal with H.
   await page.keyboard.press('h');
   await expect(page.getByTestId('partition-state')).toHaveText('The network is whole.');

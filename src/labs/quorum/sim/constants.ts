@@ -30,6 +30,12 @@ export const HINT_RETRY_MS = 500;
 export const HINTS_MAX = 2_000;
 export const BIO_TEXT_MAX = 40;
 export const SERIES_BUCKET_MS = 1_000;
+/**
+ * Routine events (read repairs, failures, hints …) logged one by one per kind and window of virtual
+ * time; the rest of the window's are summarised in one line.
+ */
+export const ROUTINE_EVENTS_PER_WINDOW = 2;
+export const ROUTINE_WINDOW_MS = 5_000;
 export const SERIES_BUCKETS_MAX = 120;
 
 export type ConsistencyMode = 'cp' | 'ap';

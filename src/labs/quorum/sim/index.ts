@@ -1,6 +1,7 @@
 /** The quorum lab as a LabSim the worker runner can drive. */
 import type { BatchJob, LabSim } from '../../../kernel/sim';
 import { runHistoryCheck } from './batch';
+import { runCompare } from './compare';
 import { checkQuorumInvariants } from './invariants';
 import {
   advanceQuorum,
@@ -22,7 +23,9 @@ export const quorumSim: LabSim<QuorumConfig, QuorumState, QuorumCommand, QuorumS
   nowMs: (state) => state.nowMs,
   events: (state) => state.events,
   view: viewQuorum,
-  batch(state, name): BatchJob<unknown> {
+  batch(state, name, params): BatchJob<unknown> {
+    // compare replays the run from its start for each variant: it needs the run, not the state.
+    if (name === 'compare') return runCompare(params);
     if (name !== 'check') throw new Error(`Unknown batch job "${name}".`);
     return runHistoryCheck(state);
   },

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { quorumDefaults } from '../config';
 import { toCheckOps } from './batch';
 import { checkLinearizable } from './checker';
-import { HINT_RETRY_MS, HISTORY_MAX } from './constants';
+import {
+  HINT_RETRY_MS,
+  HISTORY_MAX,
+  ROUTINE_EVENTS_PER_WINDOW,
+  ROUTINE_WINDOW_MS,
+} from './constants';
 import quorumSim from './index';
 import { checkQuorumInvariants } from './invariants';
 import {
@@ -456,6 +461,52 @@ describe('commands, limits and refusals', () => {
     expect(state.history.length).toBe(HISTORY_MAX);
     expect(state.counters.historyDropped).toBeGreaterThan(0);
     expect(state.counters.opsInvoked).toBe(HISTORY_MAX + state.counters.historyDropped);
+  });
+
+  it('routine events are logged a few per kind and window, and the rest summarised with their count', () => {
+    const state = run(
+      {
+        replicas: 9,
+        clients: 8,
+        keys: 2,
+        opsPerSecond: 200,
+        writeQuorum: 5,
+        readQuorum: 1,
+        lossPercent: 20,
+        mode: 'cp',
+        readRepair: 'async',
+      },
+      6,
+      [{ atMs: 1_000, command: { type: 'isolate', nodeId: 'R1' } }],
+      12_000,
+    );
+    const summary = /^…and (\d+) more .* between (\d+) s and \d+ s/;
+    for (const kind of ['repair', 'unavailable'] as const) {
+      const events = state.events.items.filter((e) => e.kind === kind);
+      const single = events.filter((e) => !summary.test(e.text));
+      const summed = events.reduce((n, e) => n + Number(summary.exec(e.text)?.[1] ?? 0), 0);
+      const perWindow = new Map<number, number>();
+      for (const e of single) {
+        const window = Math.floor(e.atMs / ROUTINE_WINDOW_MS);
+        perWindow.set(window, (perWindow.get(window) ?? 0) + 1);
+      }
+      expect(Math.max(...perWindow.values())).toBe(ROUTINE_EVENTS_PER_WINDOW);
+      // Each summary covers the window before the one it is logged in.
+      for (const e of events) {
+        const from = summary.exec(e.text)?.[2];
+        if (from !== undefined)
+          expect(Number(from) * 1000).toBe(
+            (Math.floor(e.atMs / ROUTINE_WINDOW_MS) - 1) * ROUTINE_WINDOW_MS,
+          );
+      }
+      expect(summed).toBeGreaterThan(0);
+      const held = state.routineLog.held[kind] ?? 0;
+      const { readRepairWrites, unavailable, timedOut } = state.counters;
+      const counted = kind === 'repair' ? readRepairWrites : unavailable + timedOut;
+      // Every one is either logged, summarised, or held for the window still running.
+      expect(single.length + summed + held).toBe(counted);
+    }
+    expect(state.events.total).toBeLessThan(100);
   });
 
   it('a slow link delays only the messages on it', () => {

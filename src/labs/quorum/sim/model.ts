@@ -57,6 +57,8 @@ import {
   REPLICAS_MAX,
   REPLICAS_MIN,
   type ReadRepairMode,
+  ROUTINE_EVENTS_PER_WINDOW,
+  ROUTINE_WINDOW_MS,
   replicaId,
   SERIES_BUCKET_MS,
   SERIES_BUCKETS_MAX,
@@ -252,6 +254,16 @@ export interface Counters {
   historyDropped: number;
 }
 
+/** Events that happen once per operation or message: logged a few per window, then summarised. */
+export type RoutineKind = 'repair' | 'stale' | 'siblings' | 'unavailable' | 'hint' | 'handoff';
+
+export interface RoutineLog {
+  /** The index of the current window (virtual time ÷ ROUTINE_WINDOW_MS). */
+  window: number;
+  logged: Partial<Record<RoutineKind, number>>;
+  held: Partial<Record<RoutineKind, number>>;
+}
+
 export interface SlowLink {
   a: string;
   b: string;
@@ -274,8 +286,17 @@ export interface QuorumState {
   requests: Record<string, CoordRequest>;
   recentRequests: CoordRequest[];
   history: HistoryOp[];
-  /** Bumped on every change to the history, so the UI is sent it only when it changed. */
+  /** Bumped on every change to a recorded operation, so the UI is sent only what changed. */
   historyVersion: number;
+  /** Per history entry: the historyVersion of its last change (the snapshot sends newer ones). */
+  historyRevs: number[];
+  /**
+   * A hash of the commands applied so far and when: with the seed it names the run's path, so
+   * the snapshot may send the history as changes since a version the UI holds on the same path.
+   */
+  lineage: number;
+  /** Routine per-operation events logged in the current window, and those held back. */
+  routineLog: RoutineLog;
   /** Per key: the completed writes reconciled (what any later read must see). */
   completed: Version[][];
   /** Per key: the newest completed write's value and the nodes that had acknowledged it. */
@@ -402,6 +423,9 @@ export function createQuorumState(rawConfig: QuorumConfig, seed: number): Quorum
     recentRequests: [],
     history: [],
     historyVersion: 0,
+    historyRevs: [],
+    lineage: 0,
+    routineLog: { window: 0, logged: {}, held: {} },
     completed: Array.from({ length: config.keys }, () => [initial]),
     lastWriteQuorum: Array.from({ length: config.keys }, () => null),
     valueTexts: {},
@@ -464,6 +488,68 @@ export function describeOverlap(
     : 'W + R ≤ N: a read quorum can miss the latest write quorum entirely';
 }
 
+/** FNV-1a (32 bit) of `text`, continuing from `hash`. */
+export function hashText(hash: number, text: string): number {
+  let h = (hash ^ 0x811c9dc5) >>> 0;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+const ROUTINE_WHAT: Record<RoutineKind, [string, string]> = {
+  repair: ['read repair write', 'read repair writes'],
+  stale: ['stale read', 'stale reads'],
+  siblings: ['read with siblings', 'reads with siblings'],
+  unavailable: ['failed request', 'failed requests'],
+  hint: ['hint stored', 'hints stored'],
+  handoff: ['hint handed off', 'hints handed off'],
+};
+
+/**
+ * Logs a routine event, at most ROUTINE_EVENTS_PER_WINDOW of each kind per ROUTINE_WINDOW_MS of
+ * virtual time: at hundreds of operations a second one line each would bury the log (and the
+ * timeline, which marks every event) in noise. The rest are counted and summarised in one line
+ * once the window is over; the figures always count every one.
+ */
+function logRoutine(state: QuorumState, kind: RoutineKind, text: string, important = false): void {
+  const window = Math.floor(state.nowMs / ROUTINE_WINDOW_MS);
+  if (window !== state.routineLog.window) flushRoutineLog(state, window);
+  const routine = state.routineLog;
+  const logged = routine.logged[kind] ?? 0;
+  if (logged < ROUTINE_EVENTS_PER_WINDOW) {
+    routine.logged[kind] = logged + 1;
+    log(state, kind, text, important);
+  } else {
+    routine.held[kind] = (routine.held[kind] ?? 0) + 1;
+  }
+}
+
+/** Summarises the routine events held back in the window that ended, and starts `window`. */
+function flushRoutineLog(state: QuorumState, window: number): void {
+  const routine = state.routineLog;
+  const from = (routine.window * ROUTINE_WINDOW_MS) / 1000;
+  const to = ((routine.window + 1) * ROUTINE_WINDOW_MS) / 1000;
+  for (const [kind, count] of Object.entries(routine.held) as [RoutineKind, number][]) {
+    if (count <= 0) continue;
+    const [one, many] = ROUTINE_WHAT[kind];
+    log(
+      state,
+      kind,
+      `…and ${count} more ${count === 1 ? one : many} between ${from} s and ${to} s (the figures count them all).`,
+      kind === 'stale' || kind === 'unavailable',
+    );
+  }
+  state.routineLog = { window, logged: {}, held: {} };
+}
+
+/** Marks a recorded history entry as changed (the next snapshot sends it again). */
+function touchHistory(state: QuorumState, index: number): void {
+  state.historyVersion += 1;
+  state.historyRevs[index] = state.historyVersion;
+}
+
 function log(state: QuorumState, kind: string, text: string, important = false): void {
   appendEvent(state.events, { atMs: state.nowMs, kind, text, important });
 }
@@ -510,6 +596,7 @@ function applyPartition(state: QuorumState): void {
 // Commands.
 
 export function applyQuorumCommand(state: QuorumState, command: QuorumCommand): void {
+  state.lineage = hashText(state.lineage, `${state.nowMs}|${JSON.stringify(command)}`);
   switch (command.type) {
     case 'setQuorum':
       setQuorum(state, command.writeQuorum, command.readQuorum);
@@ -817,6 +904,7 @@ function invokeOp(
       reason: '',
       quorumNodes: [],
     });
+    touchHistory(state, op.historyIndex);
   } else {
     if (state.counters.historyDropped === 0) {
       log(
@@ -829,7 +917,6 @@ function invokeOp(
     state.counters.historyDropped += 1;
   }
   c.current = op;
-  state.historyVersion += 1;
   send(state, clientId(client), replicaId(coordinatorOf(client, state.config.replicas)), {
     t: 'req',
     opId: op.id,
@@ -850,8 +937,8 @@ function completeOp(
   const op = c.current;
   if (op === null || op.id !== payload.opId) return;
   c.current = null;
-  state.historyVersion += 1;
   const entry = op.historyIndex >= 0 ? state.history[op.historyIndex] : undefined;
+  if (entry) touchHistory(state, op.historyIndex);
   const bucket = seriesBucket(state);
   if (entry) {
     entry.completeMs = state.nowMs;
@@ -892,14 +979,14 @@ function completeOp(
         .filter((v) => !covers(state.config.conflict, payload.versions, [v]))
         .map((v) => v.value);
       if (entry) entry.missed = missed;
-      log(
+      logRoutine(
         state,
         'stale',
         `Stale read: ${clientId(client)} read ${keyName(op.key)} = ${values.map((v) => describeValue(state, v)).join(' | ')}, but ${missed.map((v) => describeValue(state, v)).join(', ')} had already been written.`,
         true,
       );
     } else if (payload.versions.length > 1) {
-      log(
+      logRoutine(
         state,
         'siblings',
         `${clientId(client)} read ${payload.versions.length} concurrent versions of ${keyName(op.key)} (${values.map(formatValue).join(', ')}); its next write merges them.`,
@@ -913,6 +1000,8 @@ function seriesBucket(state: QuorumState): SeriesBucket {
   const startMs = state.nowMs - (state.nowMs % SERIES_BUCKET_MS);
   let bucket = state.series.at(-1);
   if (!bucket || bucket.startMs !== startMs) {
+    const window = Math.floor(state.nowMs / ROUTINE_WINDOW_MS);
+    if (window !== state.routineLog.window) flushRoutineLog(state, window);
     bucket = { startMs, ok: 0, failed: 0, stale: 0, sloppy: 0 };
     state.series.push(bucket);
     if (state.series.length > SERIES_BUCKETS_MAX) state.series.shift();
@@ -1027,7 +1116,7 @@ function storeHint(
   });
   state.nextHintId += 1;
   state.counters.hintsStored += 1;
-  log(
+  logRoutine(
     state,
     'hint',
     `${spareId(spare)} keeps a hint: ${keyName(key)} for ${replicaId(forReplica)}, which is unreachable.`,
@@ -1240,10 +1329,14 @@ function repairIfBehind(
   if (node === self) {
     storeVersions(state, req.coordinator, req.key, resolved);
     if (!req.holders.includes(self)) req.holders.push(self);
-    log(state, 'repair', `Read repair: ${self} updates its own ${keyName(req.key)}.`);
+    logRoutine(state, 'repair', `Read repair: ${self} updates its own ${keyName(req.key)}.`);
     return;
   }
-  log(state, 'repair', `Read repair: ${self} sends the newest ${keyName(req.key)} to ${node}.`);
+  logRoutine(
+    state,
+    'repair',
+    `Read repair: ${self} sends the newest ${keyName(req.key)} to ${node}.`,
+  );
   send(state, self, node, {
     t: 'write',
     reqId: req.id,
@@ -1303,8 +1396,8 @@ function respond(state: QuorumState, req: CoordRequest, outcome: 'ok' | 'sloppy'
     }
   }
   const entry = historyEntryOf(state, req);
-  state.historyVersion += 1;
   if (entry) {
+    touchHistory(state, historyIndexOf(state, req));
     entry.sloppy = outcome === 'sloppy';
     entry.quorumNodes = [...nodes];
   }
@@ -1320,9 +1413,15 @@ function respond(state: QuorumState, req: CoordRequest, outcome: 'ok' | 'sloppy'
 }
 
 function historyEntryOf(state: QuorumState, req: CoordRequest): HistoryOp | undefined {
+  const index = historyIndexOf(state, req);
+  return index < 0 ? undefined : state.history[index];
+}
+
+/** The history index of the request's client operation, or -1 when it is not recorded. */
+function historyIndexOf(state: QuorumState, req: CoordRequest): number {
   const op = (state.clients[req.client] as ClientState).current;
-  if (!op || op.id !== req.opId || op.historyIndex < 0) return undefined;
-  return state.history[op.historyIndex];
+  if (!op || op.id !== req.opId) return -1;
+  return op.historyIndex;
 }
 
 /** A request that fails: the client hears so, and the event log says why. */
@@ -1331,12 +1430,12 @@ function failRequest(state: QuorumState, req: CoordRequest): void {
   req.respondedAtMs = state.nowMs;
   const entry = historyEntryOf(state, req);
   const noEffect = req.kind === 'write' && req.acks.length === 0;
-  state.historyVersion += 1;
   if (entry) {
+    touchHistory(state, historyIndexOf(state, req));
     entry.noEffect = noEffect;
     entry.quorumNodes = req.kind === 'write' ? [...req.acks] : req.replies.map((r) => r.node);
   }
-  log(
+  logRoutine(
     state,
     'unavailable',
     `${clientId(req.client)}'s ${req.kind} of ${keyName(req.key)} failed (${req.reason}).`,
@@ -1390,7 +1489,7 @@ function onHintAck(state: QuorumState, spare: number, hintId: number): void {
   const hint = hints[index] as Hint;
   hints.splice(index, 1);
   state.counters.hintsDelivered += 1;
-  log(
+  logRoutine(
     state,
     'handoff',
     `${spareId(spare)} handed ${keyName(hint.key)} back to ${replicaId(hint.forReplica)}.`,

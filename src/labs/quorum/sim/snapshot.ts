@@ -3,7 +3,7 @@
  * coordinator requests with their quorums, the history (sent only when it changed) and counters.
  */
 import { isDropped, messageEndAtMs, messagesInFlight } from '../../../kernel/network';
-import { CLIENTS_MAX, coordinatorOf, MESSAGES_DRAWN_MAX, replicaId } from './constants';
+import { coordinatorOf, MESSAGES_DRAWN_MAX, replicaId } from './constants';
 import {
   type Convergence,
   type CoordRequest,
@@ -51,9 +51,17 @@ export type RequestView = Omit<CoordRequest, 'version' | 'replies' | 'resolved'>
   resolvedValues: number[];
 };
 
+/**
+ * The history, sent only when it changed: whole (`indexes` null), or as the entries changed since
+ * `base`, the version the UI already holds on the same run path (`indexes[i]` is where `ops[i]`
+ * goes). Growing by a few operations per frame then costs a few entries, not the whole history.
+ */
 export interface HistoryPart {
   version: string;
+  base: string | null;
+  length: number;
   ops: HistoryOp[];
+  indexes: number[] | null;
 }
 
 export interface QuorumSnapshot {
@@ -66,6 +74,7 @@ export interface QuorumSnapshot {
   slowLink: SlowLink | null;
   messages: MessageView[];
   messagesInFlight: number;
+  /** Per key, its newest finished coordinator request (at most one per key). */
   requests: RequestView[];
   history: HistoryPart | null;
   historyLength: number;
@@ -102,12 +111,60 @@ function requestView(req: CoordRequest): RequestView {
   };
 }
 
+/** The history's version: the seed, the run path (commands applied) and the change counter. */
+export function historyVersionOf(state: QuorumState): string {
+  return `${state.seed}:${state.lineage}:${state.historyVersion}`;
+}
+
+/** What the UI needs to hold the current history, given the version it holds (see HistoryPart). */
+export function historyPart(state: QuorumState, known: string | undefined): HistoryPart | null {
+  const version = historyVersionOf(state);
+  if (known === version) return null;
+  const length = state.history.length;
+  const [seed, lineage, counter] = (known ?? '').split(':');
+  const since = Number(counter);
+  if (
+    known !== undefined &&
+    seed === String(state.seed) &&
+    lineage === String(state.lineage) &&
+    Number.isInteger(since) &&
+    since <= state.historyVersion
+  ) {
+    const ops: HistoryOp[] = [];
+    const indexes: number[] = [];
+    for (let i = 0; i < length; i += 1) {
+      if ((state.historyRevs[i] ?? 0) > since) {
+        ops.push({ ...(state.history[i] as HistoryOp) });
+        indexes.push(i);
+      }
+    }
+    return { version, base: known, length, ops, indexes };
+  }
+  return {
+    version,
+    base: null,
+    length,
+    ops: state.history.map((op) => ({ ...op })),
+    indexes: null,
+  };
+}
+
+/** The UI's side of historyPart: the history after applying `part` to `held` (a new array). */
+export function applyHistoryPart(held: readonly HistoryOp[], part: HistoryPart): HistoryOp[] {
+  if (part.indexes === null) return part.ops;
+  const next = held.slice(0, part.length);
+  part.indexes.forEach((index, i) => {
+    next[index] = part.ops[i] as HistoryOp;
+  });
+  return next;
+}
+
 export function viewQuorum(
   state: QuorumState,
   known: Readonly<Record<string, string>>,
 ): QuorumSnapshot {
   const { config } = state;
-  const historyVersion = `${state.seed}:${state.historyVersion}:${state.history.length}`;
+  const historyVersion = historyVersionOf(state);
   const servers: ServerView[] = serverIds(config).map((id) => {
     const isReplica = id.startsWith('R');
     const index = Number(id.slice(1)) - 1;
@@ -134,10 +191,12 @@ export function viewQuorum(
     endAtMs: messageEndAtMs(m),
     dropped: isDropped(m),
   }));
-  const active = Object.values(state.requests).filter((r) => r.respondedAtMs === null);
-  const requests = [...state.recentRequests, ...active]
-    .filter((r, i, all) => all.indexOf(r) === i)
-    .slice(-CLIENTS_MAX * 3)
+  // Per key, the newest finished request (what the stage outlines and the caption describes), in
+  // the order they finished: a few requests a frame instead of every recent one.
+  const newestOnKey = new Map<number, CoordRequest>();
+  for (const r of state.recentRequests) if (r.respondedAtMs !== null) newestOnKey.set(r.key, r);
+  const requests = state.recentRequests
+    .filter((r) => newestOnKey.get(r.key) === r)
     .map(requestView);
   const convergence = state.convergence
     ? { healAtMs: state.convergence.healAtMs, convergedAtMs: state.convergence.convergedAtMs }
@@ -157,10 +216,7 @@ export function viewQuorum(
     messages,
     messagesInFlight: inFlight.length,
     requests,
-    history:
-      known.history === historyVersion
-        ? null
-        : { version: historyVersion, ops: state.history.map((op) => ({ ...op })) },
+    history: historyPart(state, known.history),
     historyLength: state.history.length,
     recentOps: state.history.slice(-RECENT_OPS_SENT).map((op) => ({ ...op })),
     counters: { ...state.counters },

@@ -64,9 +64,22 @@ export function ClusterStage({
       );
     };
     draw();
-    const stopSession = session.store.subscribe(draw);
-    const stopUi = ui.subscribe(draw);
+    // A frame updates the session store and then (with the history) the UI store in the same
+    // task: draw once, after both.
+    let scheduled = false;
+    let stopped = false;
+    const schedule = () => {
+      if (scheduled) return;
+      scheduled = true;
+      queueMicrotask(() => {
+        scheduled = false;
+        if (!stopped) draw();
+      });
+    };
+    const stopSession = session.store.subscribe(schedule);
+    const stopUi = ui.subscribe(schedule);
     return () => {
+      stopped = true;
       stopSession();
       stopUi();
       cluster.destroy();

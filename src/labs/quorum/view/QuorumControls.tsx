@@ -24,7 +24,7 @@ import {
 } from '../sim/constants';
 import type { QuorumCommand, QuorumConfig } from '../sim/model';
 import type { QuorumSnapshot } from '../sim/snapshot';
-import { useQuorumSettings } from './QuorumPage';
+import { useQuorumSettings, useQuorumSnapshot } from './QuorumPage';
 import type { QuorumUi } from './ui-store';
 
 export function QuorumControls({
@@ -57,7 +57,7 @@ export function QuorumControls({
   const config = snapshot.config;
   return (
     <div className="controls">
-      <ClientPanel snapshot={snapshot} send={send} shownKey={shownKey} />
+      <ClientPanel session={session} snapshot={snapshot} send={send} shownKey={shownKey} />
       <QuorumPanel config={config} send={send} onNewConfig={onNewConfig} />
       <PartitionPanel snapshot={snapshot} send={send} />
       <RepairPanel config={config} send={send} />
@@ -67,10 +67,12 @@ export function QuorumControls({
 }
 
 function ClientPanel({
+  session,
   snapshot,
   send,
   shownKey,
 }: {
+  session: Session;
   snapshot: QuorumSnapshot;
   send: (command: QuorumCommand) => void;
   shownKey: number;
@@ -82,7 +84,6 @@ function ClientPanel({
   useEffect(() => setKey(shownKey), [shownKey]);
   const safeClient = Math.min(client, snapshot.clients.length - 1);
   const safeKey = Math.min(key, snapshot.config.keys - 1);
-  const busy = snapshot.clients[safeClient]?.busy ?? null;
   return (
     <section className="panel" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Clients</h2>
@@ -149,12 +150,21 @@ function ClientPanel({
           Read
         </button>
       </div>
-      <p className="muted" aria-live="polite">
-        {busy
-          ? `${snapshot.clients[safeClient]?.id} is waiting for its ${busy}…`
-          : 'Each client talks to its coordinator replica.'}
-      </p>
+      <ClientBusy session={session} client={safeClient} />
     </section>
+  );
+}
+
+/** Whether the chosen client waits for an answer: a steady readout (four times a second). */
+function ClientBusy({ session, client }: { session: Session; client: number }) {
+  const snapshot = useQuorumSnapshot(session);
+  const busy = snapshot?.clients[client]?.busy ?? null;
+  return (
+    <p className="muted" aria-live="polite">
+      {busy
+        ? `${snapshot?.clients[client]?.id} is waiting for its ${busy}…`
+        : 'Each client talks to its coordinator replica.'}
+    </p>
   );
 }
 

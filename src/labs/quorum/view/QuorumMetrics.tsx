@@ -14,6 +14,7 @@ import type { CheckResult } from '../sim/batch';
 import { formatValue, HISTORY_MAX, keyName } from '../sim/constants';
 import type { HistoryOp } from '../sim/model';
 import type { QuorumSnapshot } from '../sim/snapshot';
+import { ComparePanel } from './ComparePanel';
 import { describeOp } from './history-view';
 import { useQuorumSnapshot } from './QuorumPage';
 import type { QuorumUi } from './ui-store';
@@ -81,8 +82,9 @@ export function QuorumMetrics({ session, ui }: { session: Session; ui: QuorumUi 
           value={`${formatCount(snapshot.messagesInFlight)} / ${formatCount(c.messagesDropped)}`}
         />
       </dl>
-      <OpsChart snapshot={snapshot} />
+      <OpsChart snapshot={snapshot} playing={session.store.getState().frame?.playing ?? false} />
       <HistoryCheck session={session} ui={ui} snapshot={snapshot} />
+      <ComparePanel session={session} />
     </section>
   );
 }
@@ -96,9 +98,13 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
   );
 }
 
-function OpsChart({ snapshot }: { snapshot: QuorumSnapshot }) {
+/** While playing fast, the chart is redrawn at most this often (each redraw rewrites its SVG). */
+const CHART_INTERVAL_MS = 1_000;
+
+function OpsChart({ snapshot, playing }: { snapshot: QuorumSnapshot; playing: boolean }) {
   const svg = useRef<SVGSVGElement>(null);
   const chart = useRef<LineChart | null>(null);
+  const drawnAt = useRef(Number.NEGATIVE_INFINITY);
   useEffect(() => {
     if (!svg.current) return;
     chart.current = createLineChart(svg.current, {
@@ -110,8 +116,13 @@ function OpsChart({ snapshot }: { snapshot: QuorumSnapshot }) {
     return () => chart.current?.destroy();
   }, []);
   const key = `${snapshot.series.at(-1)?.startMs ?? -1}|${snapshot.series.length}|${currentTheme()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart changes once per second.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart changes once per virtual second.
   useEffect(() => {
+    // At 10× a virtual second ends every 100 ms: redraw at most once a wall second while playing
+    // (a later render catches up), and at once when paused.
+    const now = performance.now();
+    if (playing && now - drawnAt.current < CHART_INTERVAL_MS) return;
+    drawnAt.current = now;
     const theme = currentTheme();
     const done = snapshot.series.slice(0, -1);
     const line = (
@@ -131,7 +142,7 @@ function OpsChart({ snapshot }: { snapshot: QuorumSnapshot }) {
       line('stale reads', seriesColor(5, theme), (b) => b.stale),
       line('sloppy', seriesColor(6, theme), (b) => b.sloppy, true),
     ]);
-  }, [key]);
+  }, [key, playing]);
   return (
     <figure>
       <figcaption>Operations per second (completed seconds)</figcaption>
@@ -194,7 +205,9 @@ function HistoryCheck({
   snapshot: QuorumSnapshot;
 }) {
   const batch = useSession(session, (s) => latestBatch(s, 'check'));
-  const history = useStore(ui, (s) => s.history);
+  // Read, not subscribed: the history changes every frame while playing, and this panel follows
+  // the steady snapshot readout (four times a second, exact when paused) like the figures above.
+  const history = ui.getState().history;
   const highlight = useStore(ui, (s) => s.highlight);
   const result = (batch?.result ?? null) as CheckResult | null;
   const lin = result?.linearizability ?? null;

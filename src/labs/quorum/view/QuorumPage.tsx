@@ -81,5 +81,5 @@ export function useQuorumSettings(session: Session): QuorumSnapshot | null {
 }
 
 function settingsKey(snapshot: QuorumSnapshot): string {
-  return `${JSON.stringify(snapshot.config)}|${JSON.stringify(snapshot.groups)}|${JSON.stringify(snapshot.slowLink)}|${snapshot.clients.map((c) => c.busy ?? '-').join('')}`;
+  return `${JSON.stringify(snapshot.config)}|${JSON.stringify(snapshot.groups)}|${JSON.stringify(snapshot.slowLink)}`;
 }

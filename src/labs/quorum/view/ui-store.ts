@@ -5,7 +5,7 @@
 import { createStore, type StoreApi } from 'zustand';
 import type { Session, SessionState } from '../../../app/session';
 import type { HistoryOp } from '../sim/model';
-import type { QuorumSnapshot } from '../sim/snapshot';
+import { applyHistoryPart, type QuorumSnapshot } from '../sim/snapshot';
 
 export interface QuorumUiState {
   history: HistoryOp[];
@@ -32,9 +32,13 @@ export function followHistory(session: Session, ui: QuorumUi): () => void {
   const take = (state: SessionState) => {
     const snapshot = state.snapshot as QuorumSnapshot | null;
     const part = snapshot?.history;
-    if (part && part.version !== ui.getState().historyVersion) {
-      ui.setState({ history: part.ops, historyVersion: part.version });
-    }
+    const held = ui.getState();
+    if (!part || part.version === held.historyVersion) return;
+    // A change list applies only to the version it was computed from. The worker computes it
+    // from the version it last sent, and every snapshot reaches this subscriber in order (the
+    // first one, sent whole, is taken above when the subscription starts).
+    if (part.base !== null && part.base !== held.historyVersion) return;
+    ui.setState({ history: applyHistoryPart(held.history, part), historyVersion: part.version });
   };
   take(session.store.getState());
   return session.store.subscribe(take);
