@@ -112,6 +112,28 @@ export async function runLeaderElectionBench(): Promise<Row[]> {
       note: `${messagesPerElection.toFixed(1)} messages per election incl. ${n} announcements; no peer npm package`,
     });
   }
+  // One LCR election on the largest batch ring: the worst arrangement sends n(n + 1)/2 + n
+  // messages (525,824 at n = 1,024), a random one about n·Hₙ + n.
+  const big = 1024;
+  for (const arrangement of ['descending', 'random'] as const) {
+    const times: number[] = [];
+    let messages = 0;
+    for (let round = 0; round < 4; round += 1) {
+      const uids = arrangeUids(arrangement, big, createRng(round + 1, 9), big);
+      const started = now();
+      messages = electInRounds('lcr', uids, round);
+      // The first round warms the JIT up.
+      if (round > 0) times.push(now() - started);
+    }
+    rows.push({
+      benchmark: 'LCR at n = 1,024',
+      workload: `one election, ${arrangement === 'descending' ? 'worst (descending)' : 'random'} UIDs, lockstep rounds (batch)`,
+      result: `${median(times).toFixed(1)} ms`,
+      ratio: '—',
+      pass: '—',
+      note: `${messages.toLocaleString('en-US')} messages incl. ${big} announcements; median of 3`,
+    });
+  }
   const batchTimes: number[] = [];
   let summary = '';
   for (let round = 0; round < 3; round += 1) {

@@ -4,8 +4,13 @@
  * a canvas every frame at the position their send and arrival times give for this moment, so the
  * animation is smooth at any speed and exact after a seek. Counters under the drawing are plain
  * DOM updated here, so React does not re-render every frame.
+ *
+ * A node is rewritten only when what it shows changed: its colour and marks as soon as its state
+ * does; its description (title and accessible name, which count the messages it received and so
+ * change almost every frame on a busy ring) at most four times a second.
  */
 import { select } from 'd3';
+import { formatCount } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import type { BullyView, FlightView, LeaderElectionSnapshot, RingRunView } from '../sim/snapshot';
 
@@ -55,6 +60,9 @@ interface NodeDatum {
   state: string;
   detail: string;
 }
+
+/** Node descriptions (title, accessible name) are rewritten at most this often. */
+const TEXT_INTERVAL_MS = 250;
 
 export function angleOfNode(index: number, n: number): number {
   return (index / n) * Math.PI * 2 - Math.PI / 2;
@@ -146,7 +154,18 @@ export function createElectionView(
     .attr('text-anchor', 'middle');
 
   let drawnKey = '';
-  let nodesKey = '';
+  /** Per node index: what its look and its description were last written from. */
+  const lookKeys = new Map<number, string>();
+  const textKeys = new Map<number, string>();
+  let layoutKey = '';
+  let textWrittenAt = Number.NEGATIVE_INFINITY;
+  let textTimer: ReturnType<typeof setTimeout> | null = null;
+  let countsWrittenAt = Number.NEGATIVE_INFINITY;
+  let countsTimer: ReturnType<typeof setTimeout> | null = null;
+  let pendingCounts: [string, string] | null = null;
+  let context: CanvasRenderingContext2D | null = null;
+  let fontSet = false;
+  let inFlightShown = '';
   let selected: number | null = null;
   let latest: { snapshot: LeaderElectionSnapshot; atMs: number; reduced: boolean } | null = null;
   let canvasSize = 0;
@@ -209,9 +228,6 @@ export function createElectionView(
     const nodes = nodesOf(snapshot, kind);
     const n = nodes.length;
     const theme = currentTheme();
-    const key = `${theme}|${selected}|${nodes.map((d) => `${d.uid}:${d.state}:${d.detail}`).join(',')}`;
-    if (key === nodesKey) return;
-    nodesKey = key;
     const r = nodeRadius(n);
     const labelRadius = RADIUS + r + (n > 40 ? 9 : 12);
     const groups = nodeLayer
@@ -232,16 +248,109 @@ export function createElectionView(
           .attr('text-anchor', 'middle')
           .attr('dy', '0.35em');
         g.append('title');
+        g.on('click', (_, d) => callbacks.onSelect(d.index)).on(
+          'keydown',
+          (event: KeyboardEvent, d) => {
+            if (event.key === 'c' || event.key === 'C') {
+              event.preventDefault();
+              callbacks.onToggleCrash(d.index, d.state === 'crashed');
+            } else if (event.key === 'Enter') {
+              event.preventDefault();
+              callbacks.onSelect(d.index);
+            }
+          },
+        );
         return g;
       });
-    groups
-      .attr('transform', (d) => {
+    // The ring's geometry: only when the node count changes.
+    const nextLayout = `${n}`;
+    if (nextLayout !== layoutKey) {
+      layoutKey = nextLayout;
+      lookKeys.clear();
+      textKeys.clear();
+      groups.attr('transform', (d) => {
         const p = pointOf(angleOfNode(d.index, n), RADIUS);
         return `translate(${p.x},${p.y})`;
+      });
+      groups.select('circle.node-dot').attr('r', r);
+      groups.select('circle.node-halo').attr('r', r + 5);
+      groups
+        .select('path.node-cross')
+        .attr(
+          'd',
+          `M${-r * 0.6},${-r * 0.6}L${r * 0.6},${r * 0.6}M${r * 0.6},${-r * 0.6}L${-r * 0.6},${r * 0.6}`,
+        );
+      groups
+        .select('text.node-uid')
+        .attr('font-size', n > 40 ? 8 : n > 24 ? 10 : 12)
+        .attr(
+          'x',
+          (d) =>
+            pointOf(angleOfNode(d.index, n), labelRadius).x -
+            pointOf(angleOfNode(d.index, n), RADIUS).x,
+        )
+        .attr(
+          'y',
+          (d) =>
+            pointOf(angleOfNode(d.index, n), labelRadius).y -
+            pointOf(angleOfNode(d.index, n), RADIUS).y,
+        );
+    }
+    // The look: state, UID, selection and theme, at once.
+    const looks = groups.filter((d) => {
+      const key = `${theme}|${d.uid}|${d.state}|${d.index === selected}`;
+      if (lookKeys.get(d.index) === key) return false;
+      lookKeys.set(d.index, key);
+      return true;
+    });
+    if (!looks.empty()) {
+      looks
+        .attr('data-state', (d) => d.state)
+        .classed('is-selected', (d) => d.index === selected)
+        .attr('aria-pressed', (d) => (d.index === selected ? 'true' : 'false'));
+      looks
+        .select('circle.node-dot')
+        .attr('fill', (d) =>
+          d.state === 'crashed'
+            ? 'var(--bg-raised)'
+            : seriesColor(STATE_STYLE[d.state]?.color ?? 7, theme),
+        );
+      looks
+        .select('circle.node-halo')
+        .attr('visibility', (d) => (d.state === 'leader' ? 'visible' : 'hidden'));
+      looks
+        .select('path.node-cross')
+        .attr('visibility', (d) => (d.state === 'crashed' ? 'visible' : 'hidden'));
+      looks.select('text.node-uid').text((d) => String(d.uid));
+    }
+    writeTexts();
+  }
+
+  /** Title and accessible name of every node whose description changed, at most 4 times a second. */
+  function writeTexts(): void {
+    const now = performance.now();
+    if (now - textWrittenAt < TEXT_INTERVAL_MS) {
+      textTimer ??= setTimeout(
+        () => {
+          textTimer = null;
+          writeTexts();
+        },
+        TEXT_INTERVAL_MS - (now - textWrittenAt),
+      );
+      return;
+    }
+    textWrittenAt = now;
+    if (!latest) return;
+    const nodes = nodesOf(latest.snapshot, kind);
+    nodeLayer
+      .selectAll<SVGGElement, NodeDatum>('g.election-node')
+      .data(nodes, (d) => String(d.index))
+      .filter((d) => {
+        const key = `${d.uid}|${d.state}|${d.detail}`;
+        if (textKeys.get(d.index) === key) return false;
+        textKeys.set(d.index, key);
+        return true;
       })
-      .attr('data-state', (d) => d.state)
-      .classed('is-selected', (d) => d.index === selected)
-      .attr('aria-pressed', (d) => (d.index === selected ? 'true' : 'false'))
       .attr(
         'aria-label',
         (d) =>
@@ -252,54 +361,43 @@ export function createElectionView(
                 : ''
               : 'Press C to crash it.'
           }`,
+      )
+      .select('title')
+      .text((d) => `Node ${d.index} · UID ${d.uid} · ${d.state}\n${d.detail}`);
+  }
+
+  /** Writes a text only when it changed (a write costs a layout even when equal). */
+  /** Writes a text only when it changed, into the existing text node (no node swap). */
+  function setText(target: typeof centerTitle, text: string): void {
+    const node = target.node();
+    if (!node || node.textContent === text) return;
+    const only = node.firstChild;
+    if (only && only === node.lastChild && only.nodeType === Node.TEXT_NODE) only.nodeValue = text;
+    else node.textContent = text;
+  }
+
+  /**
+   * The centre's running figures (messages, in flight) change with almost every message: like the
+   * counters under the drawing they are rewritten at most four times a second (and exactly once
+   * things stop), which spares a relayout and repaint of the drawing every frame.
+   */
+  function setCounts(line: string, line2: string): void {
+    pendingCounts = [line, line2];
+    const now = performance.now();
+    if (now - countsWrittenAt < TEXT_INTERVAL_MS) {
+      countsTimer ??= setTimeout(
+        () => {
+          countsTimer = null;
+          if (pendingCounts) setCounts(pendingCounts[0], pendingCounts[1]);
+        },
+        TEXT_INTERVAL_MS - (now - countsWrittenAt),
       );
-    groups.select('title').text((d) => `Node ${d.index} · UID ${d.uid} · ${d.state}\n${d.detail}`);
-    groups
-      .select('circle.node-dot')
-      .attr('r', r)
-      .attr('fill', (d) =>
-        d.state === 'crashed'
-          ? 'var(--bg-raised)'
-          : seriesColor(STATE_STYLE[d.state]?.color ?? 7, theme),
-      );
-    groups
-      .select('circle.node-halo')
-      .attr('r', r + 5)
-      .attr('visibility', (d) => (d.state === 'leader' ? 'visible' : 'hidden'));
-    groups
-      .select('path.node-cross')
-      .attr(
-        'd',
-        `M${-r * 0.6},${-r * 0.6}L${r * 0.6},${r * 0.6}M${r * 0.6},${-r * 0.6}L${-r * 0.6},${r * 0.6}`,
-      )
-      .attr('visibility', (d) => (d.state === 'crashed' ? 'visible' : 'hidden'));
-    groups
-      .select('text.node-uid')
-      .attr('font-size', n > 40 ? 8 : n > 24 ? 10 : 12)
-      .attr(
-        'x',
-        (d) =>
-          pointOf(angleOfNode(d.index, n), labelRadius).x -
-          pointOf(angleOfNode(d.index, n), RADIUS).x,
-      )
-      .attr(
-        'y',
-        (d) =>
-          pointOf(angleOfNode(d.index, n), labelRadius).y -
-          pointOf(angleOfNode(d.index, n), RADIUS).y,
-      )
-      .text((d) => String(d.uid));
-    groups
-      .on('click', (_, d) => callbacks.onSelect(d.index))
-      .on('keydown', (event: KeyboardEvent, d) => {
-        if (event.key === 'c' || event.key === 'C') {
-          event.preventDefault();
-          callbacks.onToggleCrash(d.index, d.state === 'crashed');
-        } else if (event.key === 'Enter') {
-          event.preventDefault();
-          callbacks.onSelect(d.index);
-        }
-      });
+      return;
+    }
+    countsWrittenAt = now;
+    setText(centerLine, line);
+    setText(centerLine2, line2);
+    pendingCounts = null;
   }
 
   function updateCenter(snapshot: LeaderElectionSnapshot): void {
@@ -308,16 +406,17 @@ export function createElectionView(
     if (kind === 'bully') {
       const bully = run as BullyView;
       const leader = bully.leaderIndex === null ? null : bully.nodes[bully.leaderIndex];
-      centerTitle.text(leader ? `leader: ID ${leader.id}` : 'no leader');
-      centerLine.text(
+      setText(centerTitle, leader ? `leader: ID ${leader.id}` : 'no leader');
+      setCounts(
         bully.settled ? `highest live ID ${bully.highestLiveId ?? '—'} leads` : 'electing…',
+        `${bully.coordinatorsDeclared} coordinator claims`,
       );
-      centerLine2.text(`${bully.coordinatorsDeclared} coordinator claims`);
       return;
     }
     const ring = run as RingRunView;
     const leader = ring.leaderIndex === null ? null : ring.nodes[ring.leaderIndex];
-    centerTitle.text(
+    setText(
+      centerTitle,
       ring.status === 'finished'
         ? `leader: UID ${leader?.uid ?? '—'}`
         : ring.status === 'stalled'
@@ -326,8 +425,8 @@ export function createElectionView(
             ? `announcing UID ${leader?.uid ?? '—'}`
             : 'electing…',
     );
-    centerLine.text(`${ring.electionMessages.toLocaleString('en-US')} election messages`);
-    centerLine2.text(
+    setCounts(
+      `${formatCount(ring.electionMessages)} election messages`,
       kind === 'hs'
         ? `phase ${ring.phaseMax}`
         : snapshot.round !== null
@@ -361,20 +460,32 @@ export function createElectionView(
       canvasSize = size;
       canvas.width = Math.round(size * ratio);
       canvas.height = Math.round(size * ratio);
+      // Resizing resets the context's state.
+      fontSet = false;
     }
-    const context = canvas.getContext('2d');
+    // The context once, and its font set once: getContext and the font setter both look the
+    // canvas's style up (a forced style recalculation when the frame has changed the DOM).
+    context ??= canvas.getContext('2d');
     if (!context || !run) return;
+    if (!fontSet) {
+      context.font = '10px sans-serif';
+      context.direction = 'ltr';
+      context.textAlign = 'center';
+      context.textBaseline = 'middle';
+      fontSet = true;
+    }
     const unit = canvas.width / VIEW_SIZE;
     context.setTransform(unit, 0, 0, unit, 0, 0);
     context.clearRect(0, 0, VIEW_SIZE, VIEW_SIZE);
     const n = snapshot.uids.length;
     const theme = currentTheme();
     const flights = run.flights;
-    canvas.dataset.inFlight = String(run.flightsTotal);
+    const inFlight = String(run.flightsTotal);
+    if (inFlight !== inFlightShown) {
+      inFlightShown = inFlight;
+      canvas.dataset.inFlight = inFlight;
+    }
     const labelled = flights.length <= 24 && n <= 24;
-    context.font = '10px system-ui, sans-serif';
-    context.textAlign = 'center';
-    context.textBaseline = 'middle';
     for (const flight of flights) {
       // Reduced motion: each message waits, still, at its sender until it arrives.
       const p = flightPoint(flight, n, reduced ? flight.sentAtMs : atMs);
@@ -414,11 +525,12 @@ export function createElectionView(
     },
     select(index) {
       selected = index;
-      nodesKey = '';
       if (latest) updateNodes(latest.snapshot);
     },
     destroy() {
       resizeObserver.disconnect();
+      if (textTimer !== null) clearTimeout(textTimer);
+      if (countsTimer !== null) clearTimeout(countsTimer);
       drawing.remove();
     },
   };
