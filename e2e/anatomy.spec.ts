@@ -18,12 +18,12 @@ for (const lab of LAB_ENTRIES) {
     await expect(page.locator('.lab-stage').locator('svg, canvas').first()).toBeVisible();
     // 2. Controls: sliders with numeric inputs beside them, and actions.
     const controls = page.getByRole('complementary', { name: 'Controls' });
-    expect(await controls.locator('input[type=range]').count()).toBeGreaterThan(0);
-    expect(await controls.locator('input.number-input').count()).toBeGreaterThan(0);
-    expect(await controls.getByRole('button').count()).toBeGreaterThan(0);
+    await expect(controls.locator('input[type=range]').first()).toBeAttached();
+    await expect(controls.locator('input.number-input').first()).toBeAttached();
+    await expect(controls.getByRole('button').first()).toBeAttached();
     // 3. Metrics: labelled figures and at least one d3 chart.
     await expect(page.locator('.lab-metrics dl.figures .figure').first()).toBeVisible();
-    expect(await page.locator('.lab-metrics svg').count()).toBeGreaterThan(0);
+    await expect(page.locator('.lab-metrics svg').first()).toBeAttached();
     // 5. Playback: play/pause with its state, step, speed, timeline, reset and seed.
     const playback = page.getByRole('region', { name: 'Playback' });
     await expect(playback.getByTestId('play-toggle')).toHaveAttribute('data-state', 'paused');
@@ -35,8 +35,8 @@ for (const lab of LAB_ENTRIES) {
     // 6. Lesson: the concept, then experiments that ask for a prediction first.
     const lesson = page.locator('.lab-lesson .lesson');
     await expect(lesson.getByRole('heading', { level: 2 })).toBeVisible();
+    await expect(lesson.locator('input[type=radio]').first()).toBeAttached();
     expect(await lesson.locator('[data-testid^="experiment-"]').count()).toBeGreaterThanOrEqual(4);
-    expect(await lesson.locator('input[type=radio]').count()).toBeGreaterThan(0);
     // 7. Share and export.
     const share = page.getByRole('region', { name: 'Share and export' });
     for (const name of ['Copy link', 'Embed', 'PNG', 'SVG', 'Export run']) {
