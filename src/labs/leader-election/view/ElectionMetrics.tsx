@@ -8,6 +8,7 @@ import { formatCount } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
 import { BatchProgress } from '../../../app/ui/BatchProgress';
+import { Figure } from '../../../app/ui/Figure';
 import type { MessagesVsNResult } from '../sim/batch';
 import {
   hsMessageBound,
@@ -29,15 +30,6 @@ export function ElectionMetrics({ session }: { session: Session }) {
       <Figures snapshot={snapshot} />
       <MessagesChart session={session} />
     </section>
-  );
-}
-
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{value}</dd>
-    </div>
   );
 }
 

@@ -10,6 +10,7 @@ import { formatCount, formatPercent } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
 import { BatchProgress } from '../../../app/ui/BatchProgress';
+import { Figure } from '../../../app/ui/Figure';
 import type { CheckResult } from '../sim/batch';
 import { formatValue, HISTORY_MAX, keyName } from '../sim/constants';
 import type { HistoryOp } from '../sim/model';
@@ -86,15 +87,6 @@ export function QuorumMetrics({ session, ui }: { session: Session; ui: QuorumUi 
       <HistoryCheck session={session} ui={ui} snapshot={snapshot} />
       <ComparePanel session={session} />
     </section>
-  );
-}
-
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{value}</dd>
-    </div>
   );
 }
 
