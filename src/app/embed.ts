@@ -3,7 +3,7 @@
  * the playback bar (for a teacher's page, in an iframe), and `play=1` starts playing on load.
  * These are not part of the run: a shared link or an exported run never carries them.
  */
-import { flagParam } from './params';
+import { parseFlag } from './flag';
 
 export interface ViewOptions {
   embed: boolean;
@@ -21,8 +21,8 @@ export function readViewOptions(search: Record<string, unknown>): {
     const name = FIELDS[key];
     const raw = search[name];
     if (raw === undefined || raw === '') return false;
-    const parsed = flagParam.safeParse(raw);
-    if (parsed.success) return parsed.data;
+    const parsed = parseFlag(raw);
+    if (parsed !== null) return parsed;
     notices.push(`URL parameter "${name}" = ${JSON.stringify(raw)} is not 0 or 1; using 0.`);
     return false;
   };

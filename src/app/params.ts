@@ -1,5 +1,8 @@
 /** Reading typed values out of URL parameters (no dependencies but zod, so sims' configs can use it). */
 import { z } from 'zod';
+import { parseFlag } from './flag';
+
+export { parseFlag };
 
 // Decimal notation only: Number() would also take "0x7", "0b1" or "Infinity".
 const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
@@ -20,11 +23,6 @@ export function fromParam<Schema extends z.ZodType>(schema: Schema) {
  * search values, so 0/1 arrive as numbers and "true"/"false" as booleans or strings.
  */
 export const flagParam = z.preprocess(
-  (value) =>
-    value === 'true' || value === '1' || value === 1
-      ? true
-      : value === 'false' || value === '0' || value === 0
-        ? false
-        : value,
+  (value) => parseFlag(value) ?? value,
   z.boolean({ message: 'must be true or false' }),
 );
