@@ -2,7 +2,8 @@
  * The caching lab, as a user does it: run a Zipf workload and read LRU's and LFU's hit ratios
  * (checked against the Zipf popularity mass computed here), run the hit-ratio curve job and watch
  * its progress bar and chart, stampede the database with and without single flight, crash a
- * write-back cache, keyboard only, and axe-core scans in light and dark.
+ * write-back cache, pick W-TinyLFU and read its segments on the slots, keyboard only, a 375 px
+ * touch screen, and axe-core scans in light and dark.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
@@ -79,9 +80,11 @@ test('the hit-ratio curve job: a progress bar, then every policy charted with OP
     .toBeGreaterThan(0);
   await expect(page.getByTestId('curve-chart')).toBeVisible({ timeout: 200_000 });
   await expect(progress).toHaveCount(0);
-  await expect(page.getByTestId('curve-chart').locator('path[fill="none"]')).toHaveCount(9);
+  // Nine policies (W-TinyLFU among them) and OPT.
+  await expect(page.getByTestId('curve-chart').locator('path[fill="none"]')).toHaveCount(10);
   const legend = await page.getByTestId('curve-legend').locator('li').allInnerTexts();
-  expect(legend).toHaveLength(9);
+  expect(legend).toHaveLength(10);
+  expect(legend.some((text) => text.startsWith('W-TinyLFU:'))).toBe(true);
   const ratios = legend.map(fractionIn);
   const opt = ratios.at(-1)!;
   expect(legend.at(-1)).toContain('OPT');
@@ -109,6 +112,61 @@ test('a read burst on an uncached key stampedes; single flight sends one query',
     '1 database query for 50 requests (49 waited',
   );
   await expect(page.getByTestId('coalesced')).toHaveText('49');
+});
+
+test('W-TinyLFU: picked like any policy, its slots show segment and estimated frequency', async ({
+  page,
+}) => {
+  await openCache(page, 'requestsPerSecond=400&writePercent=0&capacity=16&keys=200');
+  await page.getByTestId('policy-select').selectOption('wtinylfu');
+  await expect(page.getByTestId('event-log')).toContainText('policy lru → wtinylfu');
+  await expect(page.getByTestId('sketch-note')).toContainText('1-slot LRU window, then 15 main');
+  await playUntil(page, 8);
+  // Every filled slot names its segment and the sketch's estimate (and the canvas draws them).
+  const labels = await page
+    .locator('[data-testid="cache-stage"] g.slot[tabindex="0"]')
+    .evaluateAll((slots) => slots.map((slot) => slot.getAttribute('aria-label') ?? ''));
+  expect(labels).toHaveLength(16);
+  for (const label of labels) {
+    expect(label).toMatch(/list (window|probation|protected), estimated frequency \d+/);
+  }
+  expect(labels.filter((label) => label.includes('list window'))).toHaveLength(1);
+  expect(labels.filter((label) => label.includes('list protected')).length).toBeGreaterThan(0);
+  await expect(page.getByTestId('evictions')).toContainText('W-TinyLFU');
+});
+
+test.describe('on a 375 px touch screen', () => {
+  test.use({ viewport: { width: 375, height: 667 }, hasTouch: true, isMobile: true });
+
+  test('the stage fits without scrolling, stays readable, and a tap reads a slot', async ({
+    page,
+  }) => {
+    const errors = collectPageErrors(page);
+    await openCache(page, 'requestsPerSecond=100');
+    await page.getByTestId('play-toggle').tap();
+    await page.waitForTimeout(1_500);
+    await page.getByTestId('play-toggle').tap();
+    const svg = page.locator('[data-testid="cache-stage"] svg');
+    // The narrow layout: 320 units wide, drawn at (about) its own size, so text keeps its size.
+    await expect(svg).toHaveAttribute('viewBox', /^0 0 320 /);
+    const box = await svg.boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(overflow).toBeLessThanOrEqual(375);
+    // Drawn at 95% of its size or more: the slots' 14-unit keys stay at 13.3 px or larger.
+    expect(box!.width / 320).toBeGreaterThanOrEqual(0.95);
+    const slot = page.locator('[data-testid="cache-stage"] g.slot[tabindex="0"]').first();
+    const key = await slot.getAttribute('data-key');
+    const slotBox = await slot.boundingBox();
+    expect(slotBox!.width).toBeGreaterThanOrEqual(40);
+    await slot.tap();
+    await expect(page.getByTestId('event-log')).toContainText(
+      `20 reads of key ${key} arrive at once`,
+    );
+    expect(errors).toEqual([]);
+  });
 });
 
 test('write-back: a crash loses exactly the dirty entries shown', async ({ page }) => {

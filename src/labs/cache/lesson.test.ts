@@ -8,6 +8,7 @@ describe('the lesson’s experiments, run on the simulation', () => {
   const expected: Record<string, string> = {
     loop: 'zero',
     'zipf-lru-lfu': 'lfu',
+    'shifting-tinylfu': 'wtinylfu',
     stampede: 'many',
     'single-flight': 'one',
     'write-back-crash': 'dirty',

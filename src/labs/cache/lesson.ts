@@ -94,6 +94,42 @@ const zipf: CacheExperiment = {
     'When popularity is fixed, counting references finds the truly popular keys, while LRU lets a rare key that was just read push out a popular one. Switch the workload to the shifting hot set and LFU’s old counts hold it back instead.',
 };
 
+const tinyLfu: CacheExperiment = {
+  id: 'shifting-tinylfu',
+  title: 'The popular keys move: LFU or W-TinyLFU?',
+  setup:
+    'A 50-slot cache over 1,000 keys with Zipf popularity (s = 1), but the popular keys move to a new place every 5,000 requests. LRU, LFU and W-TinyLFU run side by side on the same 60,000 requests; the main cache runs W-TinyLFU, so its slots show each key’s segment and estimated frequency.',
+  question: 'Which keeps up with the moving hot set best?',
+  choices: [
+    { id: 'lfu', label: 'LFU: it counts every reference' },
+    { id: 'same', label: 'about the same' },
+    { id: 'wtinylfu', label: 'W-TinyLFU' },
+  ],
+  config: {
+    policy: 'wtinylfu',
+    workload: 'shifting',
+    zipfS: 1,
+    keys: 1_000,
+    capacity: 50,
+    writePercent: 0,
+    requestsPerSecond: 2_000,
+    compare: 'lru,lfu,wtinylfu',
+  },
+  commands: [],
+  atMs: 30_000,
+  measure(snapshot) {
+    const lru = lane(snapshot, 'lru')?.hitRatio ?? 0;
+    const lfu = lane(snapshot, 'lfu')?.hitRatio ?? 0;
+    const tiny = lane(snapshot, 'wtinylfu')?.hitRatio ?? 0;
+    return {
+      choiceId: Math.abs(tiny - lfu) < 0.02 ? 'same' : tiny > lfu ? 'wtinylfu' : 'lfu',
+      text: `W-TinyLFU ${percent(tiny)}, LFU ${percent(lfu)}, LRU ${percent(lru)}.`,
+    };
+  },
+  explanation:
+    'LFU’s counts from the old hot set keep those keys in for good, and the newly popular keys arrive with a count of 1 and go first. W-TinyLFU counts in a count-min sketch of 4-bit counters (about 2 bytes a slot) and halves every counter after 10 × capacity references, so old popularity fades in a few thousand requests. A new key enters a small LRU window (1% of the cache) and moves into the main cache only if the sketch says it is used more often than the key it would replace, so one-off keys never push popular ones out, and it still beats LRU.',
+};
+
 const stampedeConfig: Partial<CacheConfig> = {
   workload: 'zipf',
   zipfS: 1.4,
@@ -225,8 +261,8 @@ export const cacheLesson: Lesson<CacheConfig, CacheSnapshot> = {
   title: 'Caching',
   concept: [
     'A cache keeps copies of data somewhere faster and closer than where the data lives: in the browser, in a CDN near the user, or in memory beside the app (Redis, Memcached). A hit answers in about a millisecond and spares the database; a miss costs the full trip and then fills the cache.',
-    'A cache is small, so when it is full something must go. Which key to evict is the policy: the least recently used (LRU), the least frequently used (LFU), the oldest (FIFO), a random one, or cleverer schemes (CLOCK, SIEVE, ARC, 2Q) that resist one-off scans. None beats Belady’s OPT, which evicts the key needed farthest in the future, and which only hindsight can run.',
+    'A cache is small, so when it is full something must go. Which key to evict is the policy: the least recently used (LRU), the least frequently used (LFU), the oldest (FIFO), a random one, or cleverer schemes (CLOCK, SIEVE, ARC, 2Q, and W-TinyLFU, which admits a key only when a small frequency sketch says it is used more often than the key it would replace) that resist one-off scans. None beats Belady’s OPT, which evicts the key needed farthest in the future, and which only hindsight can run.',
     'A copy can go stale when the source changes. Expiry (a TTL per key, removed lazily on read or actively in the background) bounds how stale it can get; invalidation or write-through keeps it fresh on writes; write-back is fast but can lose writes in a crash. And when a popular key expires under load, every request misses at once: a stampede, tamed by coalescing requests (single flight) or refreshing early.',
   ],
-  experiments: [loop, zipf, stampede, singleFlight, crash, stale],
+  experiments: [loop, zipf, tinyLfu, stampede, singleFlight, crash, stale],
 };

@@ -3,7 +3,16 @@
  * simulation share them without the page loading the simulation code.
  */
 
-export type PolicyName = 'lru' | 'lfu' | 'fifo' | 'random' | 'clock' | 'sieve' | 'arc' | '2q';
+export type PolicyName =
+  | 'lru'
+  | 'lfu'
+  | 'fifo'
+  | 'random'
+  | 'clock'
+  | 'sieve'
+  | 'arc'
+  | '2q'
+  | 'wtinylfu';
 export const POLICY_NAMES: readonly PolicyName[] = [
   'lru',
   'lfu',
@@ -13,6 +22,7 @@ export const POLICY_NAMES: readonly PolicyName[] = [
   'sieve',
   'arc',
   '2q',
+  'wtinylfu',
 ];
 /** The curve job also draws Belady's offline optimum, which needs the whole future trace. */
 export type CurvePolicyName = PolicyName | 'opt';
@@ -26,6 +36,7 @@ export const POLICY_LABELS: Record<CurvePolicyName, string> = {
   sieve: 'SIEVE',
   arc: 'ARC',
   '2q': '2Q',
+  wtinylfu: 'W-TinyLFU',
   opt: 'OPT (Belady)',
 };
 

@@ -4,7 +4,7 @@
  */
 import { assert } from '../../../kernel/assert';
 import { type CacheState, expiredResidentCount } from './model';
-import { isResident, NONE } from './policies';
+import { checkPolicyInvariants, isResident, NONE } from './policies';
 
 export function checkCacheInvariants(state: CacheState): void {
   const { cache, settings } = state;
@@ -64,7 +64,9 @@ export function checkCacheInvariants(state: CacheState): void {
   assert(c.staleReads <= c.hits, 'stale reads are hits');
   assert(c.coalesced <= c.misses, 'coalesced requests are misses');
   assert(expiredResidentCount(state) <= entries.length, 'expired entries are entries');
+  checkPolicyInvariants(cache);
   for (const lane of state.lanes) {
     assert(lane.cache.size <= settings.capacity, `lane ${lane.policy} within capacity`);
+    checkPolicyInvariants(lane.cache);
   }
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cacheDefaults } from '../config';
 import { type CurveResult, curveSizes } from './batch';
-import { POLICY_NAMES, WRITE_POLICIES } from './constants';
+import { POLICY_NAMES, type PolicyName, WRITE_POLICIES } from './constants';
 import cacheSim from './index';
 import { checkCacheInvariants } from './invariants';
 import {
@@ -15,7 +15,18 @@ import {
   dirtyCount,
   type RecentRequest,
 } from './model';
-import { viewCache } from './snapshot';
+import { optHits } from './opt';
+import {
+  accessKey,
+  createPolicyCache,
+  evictionOrder,
+  frequencyEstimateOf,
+  lfuCountOf,
+  listNameOf,
+  policyBitOf,
+} from './policies';
+import { slotViews, viewCache } from './snapshot';
+import { createWorkload, generateTrace } from './workload';
 
 function make(overrides: Partial<CacheConfig> = {}, seed = 42): CacheState {
   return createCacheState({ ...cacheDefaults, ...overrides }, seed);
@@ -87,7 +98,7 @@ const settingsArb: fc.Arbitrary<Partial<CacheConfig>> = fc.record({
   flushIntervalMs: fc.integer({ min: 100, max: 3_000 }),
   singleFlight: fc.constantFrom('on', 'off'),
   earlyRefreshBeta: fc.constantFrom(0, 1, 2),
-  compare: fc.constantFrom('', 'lru,lfu', 'fifo,random,clock,sieve,arc,2q'),
+  compare: fc.constantFrom('', 'lru,lfu,wtinylfu', 'fifo,random,clock,sieve,arc,2q'),
 }) as fc.Arbitrary<Partial<CacheConfig>>;
 
 const commandArb: fc.Arbitrary<CacheCommand> = fc.oneof(
@@ -465,4 +476,78 @@ describe('the hit-ratio curve job', () => {
       expect(lru.hits[i]!).toBeGreaterThanOrEqual(lru.hits[i - 1]!);
     }
   });
+
+  it('gives exactly the hits of replaying its trace one reference at a time, at every size', () => {
+    const settings = { keys: 120, zipfS: 0.8, workload: 'scan' as const };
+    const state = make(settings);
+    const requests = 20_000;
+    const job = cacheSim.batch!(state, 'hitRatioCurves', { requests, sizes: 8 });
+    let step = job.next();
+    while (!step.done) step = job.next();
+    const result = step.value as CurveResult;
+    // The job's trace: the same workload, seed and stream (40) as batch.ts draws it.
+    const trace = generateTrace(createWorkload('scan', 120, 0.8, 0, state.seed, 40), requests);
+    expect(result.distinctKeys).toBe(new Set(trace).size);
+    expect(result.sizes.at(-1)).toBe(result.distinctKeys);
+    for (const curve of result.curves) {
+      result.sizes.forEach((size, i) => {
+        const expected =
+          curve.policy === 'opt'
+            ? optHits(trace, size, 120)
+            : plainHits(curve.policy as PolicyName, size, state.seed, trace);
+        expect(curve.hits[i], `${curve.policy} at ${size} slots`).toBe(expected);
+      });
+    }
+  });
+});
+
+/** Hits of a fresh cache taking the trace one reference at a time. */
+function plainHits(policy: PolicyName, size: number, seed: number, trace: Int32Array): number {
+  const cache = createPolicyCache(policy, size, 120, seed);
+  let hits = 0;
+  for (const key of trace) if (accessKey(cache, key)) hits += 1;
+  return hits;
+}
+
+describe('the snapshot’s slot columns', () => {
+  for (const policy of ['wtinylfu', 'lfu', 'clock', 'arc', '2q'] as const) {
+    it(`${policy}: each drawn slot reads back as the entry and the policy hold it, after a clone`, () => {
+      const state = make({
+        policy,
+        capacity: 300,
+        keys: 2_000,
+        requestsPerSecond: 2_000,
+        writePercent: 20,
+        writePolicy: 'write-back',
+        flushIntervalMs: 60_000,
+      });
+      advanceCache(state, 4_000);
+      const slots = slotViews(structuredClone(viewCache(state)).slots);
+      // Only the first 256 slots are drawn; every filled one among them is sent, in slot order.
+      const filled = state.slots.slice(0, 256).filter((key) => key >= 0);
+      expect(slots.map((s) => s.key)).toEqual(filled);
+      expect(slots.some((s) => s.dirty)).toBe(true);
+      for (const view of slots) {
+        const entry = state.entries[view.key]!;
+        expect(state.slots[view.slot]).toBe(view.key);
+        expect(view).toEqual({
+          slot: entry.slot,
+          key: entry.key,
+          hits: entry.hits,
+          lastAccessMs: entry.lastAccessMs,
+          insertedAtMs: entry.insertedAtMs,
+          expiresAtMs: entry.expiresAtMs,
+          dirty: entry.dirty,
+          stale: entry.version < state.latestVersion[entry.key]!,
+          rank: view.rank,
+          bit: policyBitOf(state.cache, entry.key),
+          count: lfuCountOf(state.cache, entry.key),
+          estimate: frequencyEstimateOf(state.cache, entry.key),
+          list: listNameOf(state.cache, entry.key),
+        });
+      }
+      const next = slots.find((s) => s.rank === 0);
+      if (next) expect(evictionOrder(state.cache)[0]).toBe(next.key);
+    });
+  }
 });

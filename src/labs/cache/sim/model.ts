@@ -234,9 +234,22 @@ export interface CacheState {
   recentEvictions: EvictionNote[];
   lanes: Lane[];
   events: EventLog;
+  narration: { stampede: NarrationThrottle; burst: NarrationThrottle };
 }
 
 export const BURSTS_KEPT = 16;
+/** Stampedes and miss bursts are told at most once a virtual second each (with a count of the rest). */
+export const NARRATION_INTERVAL_MS = 1_000;
+export const NARRATION_IMPORTANT_EVERY = 10;
+
+export interface NarrationThrottle {
+  /** When one was last told, or −1. */
+  lastMs: number;
+  /** How many happened since without being told. */
+  skipped: number;
+  /** How many were told. */
+  told: number;
+}
 
 function newCounters(): Counters {
   return {
@@ -328,6 +341,10 @@ export function createCacheState(config: CacheConfig, seed: number): CacheState 
     recentEvictions: [],
     lanes: [],
     events: createEventLog(EVENT_LOG_CAPACITY),
+    narration: {
+      stampede: { lastMs: -1, skipped: 0, told: 0 },
+      burst: { lastMs: -1, skipped: 0, told: 0 },
+    },
   };
   state.lanes = newLanes(state);
   state.nextArrivalMsExact = arrivalGapMs(state);
@@ -349,6 +366,34 @@ function freeSlotStack(capacity: number): number[] {
 
 function log(state: CacheState, kind: string, text: string, important = false): void {
   appendEvent(state.events, { atMs: state.nowMs, kind, text, important });
+}
+
+/**
+ * Narrates a recurring kind of event at most once per NARRATION_INTERVAL_MS of virtual time,
+ * saying how many more happened meanwhile; under heavy load a stampede a millisecond would
+ * otherwise flood the log, the timeline and the screen reader. Only one in
+ * NARRATION_IMPORTANT_EVERY is spoken (important).
+ */
+function narrateThrottled(
+  state: CacheState,
+  throttle: NarrationThrottle,
+  kind: string,
+  text: string,
+  noun: string,
+): void {
+  if (throttle.lastMs >= 0 && state.nowMs - throttle.lastMs < NARRATION_INTERVAL_MS) {
+    throttle.skipped += 1;
+    return;
+  }
+  const skipped = throttle.skipped;
+  const more =
+    skipped > 0
+      ? ` (${skipped.toLocaleString('en-US')} more ${noun}${skipped === 1 ? '' : 's'} since the last one told here)`
+      : '';
+  log(state, kind, `${text}${more}`, throttle.told % NARRATION_IMPORTANT_EVERY === 0);
+  throttle.lastMs = state.nowMs;
+  throttle.skipped = 0;
+  throttle.told += 1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -595,11 +640,12 @@ function startFetch(state: CacheState, key: number, kind: Fetch['kind']): Fetch 
   }
   burst.queries += 1;
   if (ids.length === STAMPEDE_THRESHOLD) {
-    log(
+    narrateThrottled(
       state,
+      state.narration.stampede,
       'stampede',
       `Stampede on key ${key}: ${ids.length} database queries for it in flight at once.`,
-      true,
+      'stampede',
     );
   }
   scheduleEvent(state.queue, fetch.doneAtMs, { type: 'fetchDone', fetchId: fetch.id });
@@ -640,13 +686,14 @@ function endBurst(state: CacheState, key: number): void {
   if (state.recentBursts.length > BURSTS_KEPT) state.recentBursts.shift();
   if (burst.queries >= STAMPEDE_THRESHOLD || burst.waiters >= STAMPEDE_THRESHOLD) {
     const requests = burst.queries + burst.waiters;
-    log(
+    narrateThrottled(
       state,
+      state.narration.burst,
       'burst',
       burst.queries === 1
         ? `Single flight: 1 database query answered ${requests} requests for key ${key}.`
         : `Miss burst on key ${key} over: ${burst.queries} database queries for ${requests} requests in ${burst.endedAtMs - burst.startedAtMs} ms.`,
-      true,
+      'miss burst',
     );
   }
 }
@@ -686,11 +733,13 @@ function insertEntry(state: CacheState, key: number): Entry {
   const victim = insertKey(state.cache, key);
   let slot: number;
   if (victim !== NONE) {
-    const reason = state.cache.lastReason;
-    const detail = state.cache.lastDetail;
+    const { lastReason, lastDetail, lastRival, lastRivalDetail } = state.cache;
     const victimEntry = state.entries[victim]!;
     slot = victimEntry.slot;
-    noteEviction(state, victimEntry, reason, detail);
+    noteEviction(state, victimEntry, lastReason, lastDetail, {
+      key: lastRival,
+      detail: lastRivalDetail,
+    });
     releaseEntry(state, victimEntry, false);
   } else {
     slot = state.freeSlots.pop()!;
@@ -753,6 +802,7 @@ export function evictionReasonText(
   detail: number,
   entry: Pick<Entry, 'lastAccessMs' | 'insertedAtMs' | 'hits'>,
   nowMs: number,
+  rival: { key: number; detail: number } = { key: NONE, detail: 0 },
 ): string {
   const idle = ageText(nowMs - entry.lastAccessMs);
   const inCache = ageText(nowMs - entry.insertedAtMs);
@@ -777,6 +827,12 @@ export function evictionReasonText(
       return `oldest in 2Q's probation FIFO A1in (seen once); remembered in ghost list A1out`;
     case '2q-am':
       return `least recently used in 2Q's main list Am`;
+    case 'wtinylfu-window':
+      return rival.key === NONE
+        ? `least recent in W-TinyLFU's window, and a one-slot cache has no main segment to admit it to`
+        : `left W-TinyLFU's window but was refused admission: estimated frequency ${detail} is not above main victim key ${rival.key}'s ${rival.detail}`;
+    case 'wtinylfu-main':
+      return `least recent in W-TinyLFU's probation segment, and key ${rival.key} leaving the window is estimated more frequent (${rival.detail} > ${detail})`;
     case 'none':
       return 'evicted';
     default: {
@@ -786,9 +842,15 @@ export function evictionReasonText(
   }
 }
 
-function noteEviction(state: CacheState, entry: Entry, reason: EvictReason, detail: number): void {
+function noteEviction(
+  state: CacheState,
+  entry: Entry,
+  reason: EvictReason,
+  detail: number,
+  rival: { key: number; detail: number },
+): void {
   state.counters.evictions += 1;
-  const text = `Evicted key ${entry.key}: ${evictionReasonText(reason, detail, entry, state.nowMs)}.`;
+  const text = `Evicted key ${entry.key}: ${evictionReasonText(reason, detail, entry, state.nowMs, rival)}.`;
   state.recentEvictions.push({ atMs: state.nowMs, key: entry.key, text });
   if (state.recentEvictions.length > RECENT_EVICTIONS_MAX) state.recentEvictions.shift();
   // The first evictions are narrated; after that the stage lists them, so the log stays readable.

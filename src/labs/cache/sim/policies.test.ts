@@ -5,14 +5,21 @@ import { POLICY_NAMES, type PolicyName } from './constants';
 import { createOpt, nextUseOf, optHits, runOpt } from './opt';
 import {
   accessKey,
+  checkPolicyInvariants,
   createPolicyCache,
   evictionOrder,
+  insertKey,
   isResident,
+  listNameOf,
   NONE,
   type PolicyCache,
   removeKey,
+  sketchEstimate,
+  sketchIncrement,
+  sketchReset,
 } from './policies';
 import { createReference, optHitsNaive } from './reference';
+import { createWorkload, generateTrace } from './workload';
 
 /** Runs a trace of references; returns "h" / "m" / "m<victim>" per step. */
 function runTrace(cache: PolicyCache, trace: number[]): string[] {
@@ -44,7 +51,7 @@ describe('each policy against its reference model on random traces', () => {
           fc.integer({ min: 1, max: 12 }),
           fc.integer({ min: 1, max: 30 }),
           fc.integer({ min: 0, max: 1_000 }),
-          fc.array(opArb(30), { maxLength: 400 }),
+          fc.array(opArb(30), { maxLength: 400, size: 'max' }),
           (capacity, keySpace, seed, rawOps) => {
             const ops = rawOps.map((op) =>
               op.remove ? op : { ...op, key: op.key % keySpace },
@@ -65,11 +72,12 @@ describe('each policy against its reference model on random traces', () => {
                 expect(fast.lastVictim === NONE ? null : fast.lastVictim).toBe(expected.victim);
               }
               expect(fast.size).toBeLessThanOrEqual(capacity);
+              checkPolicyInvariants(fast);
               expect(residentKeys(fast)).toEqual(reference.contents());
             }
           },
         ),
-        { numRuns: 150 },
+        { numRuns: 60 },
       );
     });
   }
@@ -80,7 +88,7 @@ describe('LRU against the lru-cache npm package (oracle)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 20 }),
-        fc.array(opArb(40), { maxLength: 500 }),
+        fc.array(opArb(40), { maxLength: 500, size: 'max' }),
         (capacity, ops) => {
           const ours = createPolicyCache('lru', capacity, 40);
           const evicted: number[] = [];
@@ -110,7 +118,7 @@ describe('LRU against the lru-cache npm package (oracle)', () => {
           expect(evictionOrder(ours)).toEqual([...theirs.keys()].reverse());
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 100 },
     );
   });
 });
@@ -213,7 +221,7 @@ describe("Belady's OPT", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 8 }),
-        fc.array(fc.nat(15), { maxLength: 200 }),
+        fc.array(fc.nat(15), { maxLength: 200, size: 'max' }),
         (capacity, trace) => {
           expect(optHits(Int32Array.from(trace), capacity, 16)).toBe(optHitsNaive(trace, capacity));
         },
@@ -227,7 +235,7 @@ describe("Belady's OPT", () => {
       fc.property(
         fc.integer({ min: 1, max: 16 }),
         fc.integer({ min: 0, max: 99 }),
-        fc.array(fc.nat(39), { minLength: 1, maxLength: 600 }),
+        fc.array(fc.nat(39), { minLength: 1, maxLength: 600, size: 'max' }),
         (capacity, seed, trace) => {
           const opt = optHits(Int32Array.from(trace), capacity, 40);
           for (const policy of POLICY_NAMES) {
@@ -262,5 +270,172 @@ describe('scan resistance', () => {
       expect(trace.filter((key) => accessKey(cache, key)).length).toBe(0);
     }
     expect(optHits(Int32Array.from(trace), capacity, 20)).toBeGreaterThan(900);
+  });
+});
+
+describe('W-TinyLFU', () => {
+  it('worked example, 3 slots (window 1, probation + protected 2, protected 1)', () => {
+    const c = createPolicyCache('wtinylfu', 3, 10);
+    expect([c.windowMax, c.mainMax, c.protectedMax, c.sketchSample]).toEqual([1, 2, 1, 30]);
+    // Step by step (f = the sketch's estimate, which here is the exact count):
+    // 1 ×3 → window; 2 pushes 1 (f 3) into probation; 3 pushes 2 in too: main is full.
+    // 4: candidate 3 (f 1) duels probation's LRU 1 (f 3) and loses.
+    // 2 (a probation hit) moves to protected. 5: candidate 4 (f 1) loses to 1. 4 comes back
+    // (f 2): candidate 5 (f 1) loses. 4 hits in the window (f 3). 6: candidate 4 (f 3) ties
+    // with 1 (f 3): a tie keeps the incumbent. 4 again (f 4) pushes 6 out; 7: candidate 4 (f 4)
+    // now beats 1 (f 3), and 1 is evicted.
+    const trace = [1, 1, 1, 2, 3, 4, 2, 5, 4, 4, 6, 4, 7];
+    const expected = ['m', 'h', 'h', 'm', 'm', 'm3', 'h', 'm4', 'm5', 'h', 'm4', 'm6', 'm1'];
+    const outcomes = trace.map((key) => {
+      const outcome = runTrace(c, [key])[0];
+      return outcome;
+    });
+    expect(outcomes).toEqual(expected);
+    for (const [key, count] of [
+      [1, 3],
+      [2, 2],
+      [3, 1],
+      [4, 4],
+      [5, 1],
+      [6, 1],
+      [7, 1],
+    ] as const) {
+      expect(sketchEstimate(c, key), `estimate of key ${key}`).toBe(count);
+    }
+    expect([listNameOf(c, 7), listNameOf(c, 4), listNameOf(c, 2)]).toEqual([
+      'window',
+      'probation',
+      'protected',
+    ]);
+    // A hit in probation promotes 4; protected holds one key, so 2 drops back to probation.
+    expect(runTrace(c, [4])).toEqual(['h']);
+    expect([listNameOf(c, 4), listNameOf(c, 2)]).toEqual(['protected', 'probation']);
+    // The next miss would push 7 (f 1) out of the window against 2 (f 2): 7 is the next to go.
+    expect(evictionOrder(c)[0]).toBe(7);
+  });
+
+  it('the eviction note names the duel', () => {
+    const c = createPolicyCache('wtinylfu', 3, 10);
+    runTrace(c, [1, 1, 1, 2, 3]);
+    insertKey(c, 4);
+    expect([c.lastVictim, c.lastReason, c.lastDetail, c.lastRival, c.lastRivalDetail]).toEqual([
+      3,
+      'wtinylfu-window',
+      1,
+      1,
+      3,
+    ]);
+  });
+
+  it('a one-slot cache is a window alone: an LRU of one', () => {
+    expect(runTrace(createPolicyCache('wtinylfu', 1, 10), [1, 1, 2, 1, 1])).toEqual([
+      'm',
+      'h',
+      'm1',
+      'm2',
+      'h',
+    ]);
+  });
+
+  it('the sketch: 4-bit counters stop at 15 and every counter halves after 10 × capacity adds', () => {
+    const small = createPolicyCache('wtinylfu', 2, 10);
+    for (let i = 0; i < 16; i += 1) sketchIncrement(small, 5);
+    // Saturated: the 16th increment raised no counter, so it was not counted in the sample.
+    expect(sketchEstimate(small, 5)).toBe(15);
+    expect(small.sketchAdds).toBe(15);
+    const one = createPolicyCache('wtinylfu', 1, 10);
+    for (let i = 0; i < 9; i += 1) sketchIncrement(one, 0);
+    expect(sketchEstimate(one, 0)).toBe(9);
+    expect(one.sketchResets).toBe(0);
+    // The 10th increment completes the sample of 10: 10 halves to 5, and so does the sample count.
+    sketchIncrement(one, 0);
+    expect([sketchEstimate(one, 0), one.sketchAdds, one.sketchResets]).toEqual([5, 5, 1]);
+    // Two 4-bit counters share a byte; halving one never leaks into the other.
+    sketchReset(one);
+    expect(sketchEstimate(one, 0)).toBe(2);
+    expect(one.sketch.every((byte) => (byte & 0x0f) <= 15 && byte >> 4 <= 15)).toBe(true);
+  });
+
+  it('the sketch never undercounts before its first reset (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        fc.array(fc.nat(300), { maxLength: 600, size: 'max' }),
+        (capacity, keys) => {
+          const c = createPolicyCache('wtinylfu', capacity, 300);
+          const truth = new Map<number, number>();
+          for (const key of keys) {
+            sketchIncrement(c, key);
+            truth.set(key, (truth.get(key) ?? 0) + 1);
+            if (c.sketchResets > 0) return;
+          }
+          for (const [key, count] of truth) {
+            expect(sketchEstimate(c, key)).toBeGreaterThanOrEqual(Math.min(15, count));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('equals its reference model with a window of several slots and many resets (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100, max: 320 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.array(opArb(500), { minLength: 2_000, maxLength: 4_000 }),
+        (capacity, skew, ops) => {
+          const fast = createPolicyCache('wtinylfu', capacity, 500);
+          const reference = createReference('wtinylfu', capacity);
+          for (const op of ops) {
+            if (op.remove) {
+              const resident = residentKeys(fast);
+              if (resident.length === 0) continue;
+              const key = resident[op.pick % resident.length]!;
+              removeKey(fast, key);
+              reference.remove(key);
+              continue;
+            }
+            // Skewed keys, so frequencies differ and admission duels go both ways.
+            const key = skew > 0 && op.key % 3 === 0 ? op.key % skew : op.key;
+            const hit = accessKey(fast, key);
+            const expected = reference.access(key);
+            expect(hit).toBe(expected.hit);
+            expect(fast.lastVictim === NONE ? null : fast.lastVictim).toBe(expected.victim);
+          }
+          expect(residentKeys(fast)).toEqual(reference.contents());
+          checkPolicyInvariants(fast);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('OPT hits at least as often on long random traces with a real window (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100, max: 400 }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.array(fc.nat(999), { minLength: 1_000, maxLength: 5_000 }),
+        (capacity, skew, raw) => {
+          const trace = raw.map((key) => (skew > 0 && key % 2 === 0 ? key % skew : key));
+          const c = createPolicyCache('wtinylfu', capacity, 1_000);
+          const hits = trace.filter((key) => accessKey(c, key)).length;
+          expect(optHits(Int32Array.from(trace), capacity, 1_000)).toBeGreaterThanOrEqual(hits);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('resists scans: on Zipf with sequential scans it keeps more hits than LRU', () => {
+    const trace = generateTrace(createWorkload('scan', 10_000, 1, 0, 3, 1), 200_000);
+    const ratio = (policy: PolicyName) => {
+      const c = createPolicyCache(policy, 500, 10_000);
+      let hits = 0;
+      for (const key of trace) if (accessKey(c, key)) hits += 1;
+      return hits / trace.length;
+    };
+    expect(ratio('wtinylfu')).toBeGreaterThan(ratio('lru') + 0.05);
   });
 });

@@ -11,7 +11,7 @@
  * `older` and `newer`, both indexed by key.
  */
 import { assert } from '../../../kernel/assert';
-import { createRng, nextInt, type RngState } from '../../../kernel/prng';
+import { createRng, nextUint32, type RngState } from '../../../kernel/prng';
 import type { PolicyName } from './constants';
 
 export const NONE = -1;
@@ -28,6 +28,8 @@ export type EvictReason =
   | 'arc-t2'
   | '2q-a1in'
   | '2q-am'
+  | 'wtinylfu-window'
+  | 'wtinylfu-main'
   | 'none';
 
 // List numbers per policy. `where[key]` holds list + 1, or 0 when the key is in no list.
@@ -39,6 +41,17 @@ const ARC_B2 = 3;
 const Q_A1IN = 0;
 const Q_AM = 1;
 const Q_A1OUT = 2;
+const W_WINDOW = 0;
+const W_PROBATION = 1;
+const W_PROTECTED = 2;
+
+/** W-TinyLFU's window is 1% of the cache (Caffeine's start); protected is 80% of the rest. */
+export const WTINYLFU_WINDOW_SHARE = 0.01;
+export const WTINYLFU_PROTECTED_SHARE = 0.8;
+/** The count-min sketch: 4 rows of 4-bit counters, all halved after 10 × capacity increments. */
+export const SKETCH_ROWS = 4;
+export const SKETCH_COUNTER_MAX = 15;
+export const SKETCH_SAMPLE_PER_SLOT = 10;
 
 export interface PolicyCache {
   policy: PolicyName;
@@ -52,12 +65,25 @@ export interface PolicyCache {
   heads: number[];
   tails: number[];
   lengths: number[];
-  /** LFU: accesses while resident; with lastUse the heap order. */
+  /** LFU: accesses while resident. */
   freq: Int32Array;
-  lastUse: Int32Array;
+  /**
+   * LFU's frequency buckets (O(1) LFU, Shah, Mitra & Matani 2010): one node per count in use, in
+   * ascending count order through `bucketHigher`/`bucketLower`; each holds its keys in a list
+   * (through `newer`/`older`) from the most recently used at `bucketHead` to the least at
+   * `bucketTail`. The victim is the tail of the lowest bucket: fewest references, then least recent.
+   */
+  bucketOf: Int32Array;
+  bucketCount: Int32Array;
+  bucketHead: Int32Array;
+  bucketTail: Int32Array;
+  bucketHigher: Int32Array;
+  bucketLower: Int32Array;
+  freeBuckets: number[];
+  lowestBucket: number;
   /** CLOCK's reference bit or SIEVE's visited bit. */
   bit: Uint8Array;
-  /** CLOCK's ring, Random's dense array, LFU's heap; slotOf maps a key to its index there. */
+  /** CLOCK's ring and Random's dense array; slotOf maps a key to its index there. */
   slots: Int32Array;
   slotOf: Int32Array;
   /** CLOCK: a slot index. SIEVE: a key, or NONE to start from the tail. */
@@ -69,17 +95,47 @@ export interface PolicyCache {
   /** 2Q's A1in and A1out sizes. */
   kIn: number;
   kOut: number;
+  /** W-TinyLFU's segment sizes: window, main (probation + protected) and protected. */
+  windowMax: number;
+  mainMax: number;
+  protectedMax: number;
+  /** W-TinyLFU's count-min sketch: SKETCH_ROWS rows of `sketchWidth` 4-bit counters, two a byte. */
+  sketch: Uint8Array;
+  sketchWidth: number;
+  /** Increments since the last halving, and how many make a sample (then every counter halves). */
+  sketchAdds: number;
+  sketchSample: number;
+  sketchResets: number;
   tick: number;
   rng: RngState;
   lastVictim: number;
   lastReason: EvictReason;
-  /** LFU: the victim's count; CLOCK and SIEVE: second chances given on the way. */
+  /**
+   * LFU: the victim's count; CLOCK and SIEVE: second chances given on the way; W-TinyLFU: the
+   * victim's estimated frequency.
+   */
   lastDetail: number;
+  /** W-TinyLFU: the key that won the admission duel against the victim, and its estimate. */
+  lastRival: number;
+  lastRivalDetail: number;
 }
 
 const usesLists = (p: PolicyName) =>
-  p === 'lru' || p === 'fifo' || p === 'sieve' || p === 'arc' || p === '2q';
-const usesSlots = (p: PolicyName) => p === 'clock' || p === 'random' || p === 'lfu';
+  p === 'lru' ||
+  p === 'fifo' ||
+  p === 'sieve' ||
+  p === 'arc' ||
+  p === '2q' ||
+  p === 'lfu' ||
+  p === 'wtinylfu';
+const usesSlots = (p: PolicyName) => p === 'clock' || p === 'random';
+
+/** The smallest power of two ≥ n. */
+function powerOfTwoAtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
 
 export function createPolicyCache(
   policy: PolicyName,
@@ -91,6 +147,12 @@ export function createPolicyCache(
   assert(Number.isInteger(keySpace) && keySpace >= 1, `key space must be ≥ 1 (got ${keySpace})`);
   const lists = usesLists(policy) ? keySpace : 0;
   const slotted = usesSlots(policy);
+  const lfu = policy === 'lfu';
+  const buckets = lfu ? capacity + 1 : 0;
+  const tiny = policy === 'wtinylfu';
+  const windowMax = Math.max(1, Math.round(capacity * WTINYLFU_WINDOW_SHARE));
+  const mainMax = capacity - windowMax;
+  const sketchWidth = tiny ? powerOfTwoAtLeast(Math.max(16, capacity)) : 0;
   const cache: PolicyCache = {
     policy,
     capacity,
@@ -102,8 +164,15 @@ export function createPolicyCache(
     heads: [NONE, NONE, NONE, NONE],
     tails: [NONE, NONE, NONE, NONE],
     lengths: [0, 0, 0, 0],
-    freq: new Int32Array(policy === 'lfu' ? keySpace : 0),
-    lastUse: new Int32Array(policy === 'lfu' ? keySpace : 0),
+    freq: new Int32Array(lfu ? keySpace : 0),
+    bucketOf: new Int32Array(lfu ? keySpace : 0).fill(NONE),
+    bucketCount: new Int32Array(buckets),
+    bucketHead: new Int32Array(buckets).fill(NONE),
+    bucketTail: new Int32Array(buckets).fill(NONE),
+    bucketHigher: new Int32Array(buckets).fill(NONE),
+    bucketLower: new Int32Array(buckets).fill(NONE),
+    freeBuckets: [],
+    lowestBucket: NONE,
     bit: new Uint8Array(policy === 'clock' || policy === 'sieve' ? keySpace : 0),
     slots: new Int32Array(slotted ? capacity : 0).fill(NONE),
     slotOf: new Int32Array(slotted ? keySpace : 0).fill(NONE),
@@ -112,12 +181,24 @@ export function createPolicyCache(
     arcP: 0,
     kIn: Math.max(1, Math.round(capacity * 0.25)),
     kOut: Math.max(1, Math.round(capacity * 0.5)),
+    windowMax,
+    mainMax,
+    protectedMax: Math.floor(mainMax * WTINYLFU_PROTECTED_SHARE),
+    sketch: new Uint8Array((SKETCH_ROWS * sketchWidth) / 2),
+    sketchWidth,
+    sketchAdds: 0,
+    sketchSample: SKETCH_SAMPLE_PER_SLOT * capacity,
+    sketchResets: 0,
     tick: 0,
     rng: createRng(seed, 7),
     lastVictim: NONE,
     lastReason: 'none',
     lastDetail: 0,
+    lastRival: NONE,
+    lastRivalDetail: 0,
   };
+  // Bucket nodes are handed out from the end, so node 0 is used first.
+  for (let node = buckets - 1; node >= 0; node -= 1) cache.freeBuckets.push(node);
   if (policy === 'clock') {
     // Free slots are handed out from the end of the array, so slot 0 fills first.
     for (let slot = capacity - 1; slot >= 0; slot -= 1) cache.freeSlots.push(slot);
@@ -167,62 +248,179 @@ export function listKeys(c: PolicyCache, list: number): number[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// LFU's binary min-heap over (count, last use), in `slots` with positions in `slotOf`.
+// LFU's frequency buckets.
 
-function lfuBefore(c: PolicyCache, a: number, b: number): boolean {
-  const fa = c.freq[a]!;
-  const fb = c.freq[b]!;
-  return fa < fb || (fa === fb && c.lastUse[a]! < c.lastUse[b]!);
+/** A new bucket node for `count`, linked between `lower` and `higher` (either may be NONE). */
+function newBucket(c: PolicyCache, count: number, lower: number, higher: number): number {
+  const node = c.freeBuckets.pop();
+  assert(node !== undefined, 'LFU has a free bucket node');
+  c.bucketCount[node] = count;
+  c.bucketHead[node] = NONE;
+  c.bucketTail[node] = NONE;
+  c.bucketLower[node] = lower;
+  c.bucketHigher[node] = higher;
+  if (lower !== NONE) c.bucketHigher[lower] = node;
+  else c.lowestBucket = node;
+  if (higher !== NONE) c.bucketLower[higher] = node;
+  return node;
 }
 
-function heapSet(c: PolicyCache, index: number, key: number): void {
-  c.slots[index] = key;
-  c.slotOf[key] = index;
+function dropBucket(c: PolicyCache, node: number): void {
+  const lower = c.bucketLower[node]!;
+  const higher = c.bucketHigher[node]!;
+  if (lower !== NONE) c.bucketHigher[lower] = higher;
+  else c.lowestBucket = higher;
+  if (higher !== NONE) c.bucketLower[higher] = lower;
+  c.freeBuckets.push(node);
 }
 
-function heapUp(c: PolicyCache, start: number): void {
-  let index = start;
-  const key = c.slots[index]!;
-  while (index > 0) {
-    const parent = (index - 1) >> 1;
-    const parentKey = c.slots[parent]!;
-    if (!lfuBefore(c, key, parentKey)) break;
-    heapSet(c, index, parentKey);
-    index = parent;
+/** Puts a key at the most recent end of a bucket. */
+function bucketLinkHead(c: PolicyCache, node: number, key: number): void {
+  const head = c.bucketHead[node]!;
+  c.older[key] = head;
+  c.newer[key] = NONE;
+  if (head !== NONE) c.newer[head] = key;
+  else c.bucketTail[node] = key;
+  c.bucketHead[node] = key;
+  c.bucketOf[key] = node;
+  c.where[key] = 1;
+}
+
+/** Takes a key out of its bucket; drops the bucket when it empties. */
+function bucketUnlink(c: PolicyCache, key: number): void {
+  const node = c.bucketOf[key]!;
+  const newer = c.newer[key]!;
+  const older = c.older[key]!;
+  if (newer !== NONE) c.older[newer] = older;
+  else c.bucketHead[node] = older;
+  if (older !== NONE) c.newer[older] = newer;
+  else c.bucketTail[node] = newer;
+  c.newer[key] = NONE;
+  c.older[key] = NONE;
+  c.bucketOf[key] = NONE;
+  c.where[key] = 0;
+  if (c.bucketHead[node] === NONE) dropBucket(c, node);
+}
+
+/** A hit: the key moves up to the bucket of its new count, as that bucket's most recent key. */
+function lfuTouch(c: PolicyCache, key: number): void {
+  const node = c.bucketOf[key]!;
+  const count = c.freq[key]! + 1;
+  c.freq[key] = count;
+  const higher = c.bucketHigher[node]!;
+  // Alone in its bucket, with no bucket for the new count above: the bucket itself moves up.
+  if (
+    c.bucketHead[node] === key &&
+    c.bucketTail[node] === key &&
+    (higher === NONE || c.bucketCount[higher] !== count)
+  ) {
+    c.bucketCount[node] = count;
+    return;
   }
-  heapSet(c, index, key);
+  const target =
+    higher !== NONE && c.bucketCount[higher] === count ? higher : newBucket(c, count, node, higher);
+  bucketUnlink(c, key);
+  bucketLinkHead(c, target, key);
 }
 
-function heapDown(c: PolicyCache, start: number): void {
-  let index = start;
-  const key = c.slots[index]!;
-  const n = c.size;
-  for (;;) {
-    const left = 2 * index + 1;
-    if (left >= n) break;
-    const right = left + 1;
-    let child = left;
-    if (right < n && lfuBefore(c, c.slots[right]!, c.slots[left]!)) child = right;
-    const childKey = c.slots[child]!;
-    if (!lfuBefore(c, childKey, key)) break;
-    heapSet(c, index, childKey);
-    index = child;
+function lfuInsert(c: PolicyCache, key: number): void {
+  if (c.size >= c.capacity) {
+    const victim = c.bucketTail[c.lowestBucket]!;
+    c.lastDetail = c.freq[victim]!;
+    bucketUnlink(c, victim);
+    c.size -= 1;
+    noteVictim(c, victim, 'lfu');
   }
-  heapSet(c, index, key);
+  const lowest = c.lowestBucket;
+  const target =
+    lowest !== NONE && c.bucketCount[lowest] === 1 ? lowest : newBucket(c, 1, NONE, lowest);
+  c.freq[key] = 1;
+  bucketLinkHead(c, target, key);
+  c.size += 1;
 }
 
-function heapRemoveAt(c: PolicyCache, index: number): void {
-  const removed = c.slots[index]!;
-  const last = c.slots[c.size - 1]!;
-  c.size -= 1;
-  c.slots[c.size] = NONE;
-  c.slotOf[removed] = NONE;
-  c.where[removed] = 0;
-  if (index < c.size) {
-    heapSet(c, index, last);
-    heapUp(c, index);
-    heapDown(c, c.slotOf[last]!);
+// ---------------------------------------------------------------------------------------------
+// W-TinyLFU's count-min sketch (Einziger, Friedman & Manes, ACM ToS 2017; Caffeine's
+// FrequencySketch): each key increments one 4-bit counter in each of SKETCH_ROWS rows, picked by
+// a hash of its own per row; its frequency is estimated as the smallest of them, which can only
+// overcount (collisions), never undercount, until a reset. After `sketchSample` increments every
+// counter is halved (the paper's "reset"), so old popularity fades.
+
+/** A key's 32-bit hash (murmur3's finaliser over the key times the golden ratio). */
+export function sketchHash(key: number): number {
+  let h = Math.imul(key, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The column of a row for a hash: h + row × h′ (double hashing, Kirsch & Mitzenmacher 2006, with
+ * h′ the hash's halves swapped and made odd), so one hash serves every row.
+ */
+function rowColumn(hash: number, row: number, width: number): number {
+  return (hash + Math.imul(row, (hash >>> 16) | (hash << 16) | 1)) & (width - 1);
+}
+
+/** The counter a key uses in one row, as an index into the row (0 … width − 1). */
+export function sketchColumn(key: number, row: number, width: number): number {
+  return rowColumn(sketchHash(key), row, width);
+}
+
+/** One increment of every row's counter for the key (those not already at 15). */
+export function sketchIncrement(c: PolicyCache, key: number): void {
+  const sketch = c.sketch;
+  const width = c.sketchWidth;
+  const mask = width - 1;
+  const hash = sketchHash(key);
+  // rowColumn(hash, row, width), one row after the other: the low bits of hash + row × h′.
+  const step = (hash >>> 16) | (hash << 16) | 1;
+  let column = hash;
+  let added = false;
+  for (let rowStart = 0; rowStart < SKETCH_ROWS * width; rowStart += width) {
+    const index = rowStart + (column & mask);
+    column = (column + step) | 0;
+    const byteIndex = index >> 1;
+    const byte = sketch[byteIndex]!;
+    const shift = (index & 1) << 2;
+    if (((byte >> shift) & 0x0f) < SKETCH_COUNTER_MAX) {
+      sketch[byteIndex] = byte + (1 << shift);
+      added = true;
+    }
   }
+  if (!added) return;
+  c.sketchAdds += 1;
+  if (c.sketchAdds >= c.sketchSample) sketchReset(c);
+}
+
+/** The paper's reset: every counter and the sample count are halved (rounding down). */
+export function sketchReset(c: PolicyCache): void {
+  const sketch = c.sketch;
+  // Both 4-bit counters of a byte halve at once: shift right, drop the bit that crossed over.
+  for (let i = 0; i < sketch.length; i += 1) sketch[i] = (sketch[i]! >> 1) & 0x77;
+  c.sketchAdds = Math.floor(c.sketchAdds / 2);
+  c.sketchResets += 1;
+}
+
+/** The estimated frequency of a key: the smallest of its counters. */
+export function sketchEstimate(c: PolicyCache, key: number): number {
+  const sketch = c.sketch;
+  const width = c.sketchWidth;
+  const mask = width - 1;
+  const hash = sketchHash(key);
+  const step = (hash >>> 16) | (hash << 16) | 1;
+  let column = hash;
+  let estimate = SKETCH_COUNTER_MAX;
+  for (let rowStart = 0; rowStart < SKETCH_ROWS * width; rowStart += width) {
+    const index = rowStart + (column & mask);
+    column = (column + step) | 0;
+    const byte = sketch[index >> 1]!;
+    const value = index & 1 ? byte >> 4 : byte & 0x0f;
+    if (value < estimate) estimate = value;
+  }
+  return estimate;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,6 +434,19 @@ export function isResident(c: PolicyCache, key: number): boolean {
   return true;
 }
 
+/**
+ * An index drawn uniformly from 0 … range − 1: the kernel's `nextInt` (the same rejection of the
+ * PCG output below (2^32 − range) mod range, so the same draws), without its argument checks,
+ * which cost more than the draw in the curve job's million evictions.
+ */
+function drawIndex(rng: RngState, range: number): number {
+  const threshold = (0x1_0000_0000 - range) % range;
+  for (;;) {
+    const draw = nextUint32(rng);
+    if (draw >= threshold) return draw % range;
+  }
+}
+
 /** A hit: updates the policy's metadata for a resident key. */
 export function touchKey(c: PolicyCache, key: number): void {
   c.tick += 1;
@@ -246,9 +457,7 @@ export function touchKey(c: PolicyCache, key: number): void {
     case 'fifo':
       return;
     case 'lfu':
-      c.freq[key]! += 1;
-      c.lastUse[key] = c.tick;
-      heapDown(c, c.slotOf[key]!);
+      lfuTouch(c, key);
       return;
     case 'random':
       return;
@@ -264,6 +473,9 @@ export function touchKey(c: PolicyCache, key: number): void {
       // A hit in Am refreshes its recency; a hit in A1in does nothing (it is a FIFO).
       if (c.where[key] === Q_AM + 1) moveToHead(c, Q_AM, key);
       return;
+    case 'wtinylfu':
+      touchTinyLfu(c, key);
+      return;
     default:
       assertNever(c.policy);
   }
@@ -278,6 +490,8 @@ export function insertKey(c: PolicyCache, key: number): number {
   c.lastVictim = NONE;
   c.lastReason = 'none';
   c.lastDetail = 0;
+  c.lastRival = NONE;
+  c.lastRivalDetail = 0;
   switch (c.policy) {
     case 'lru':
     case 'fifo':
@@ -291,33 +505,10 @@ export function insertKey(c: PolicyCache, key: number): number {
       c.size += 1;
       break;
     case 'lfu':
-      if (c.size >= c.capacity) {
-        const victim = c.slots[0]!;
-        c.lastDetail = c.freq[victim]!;
-        heapRemoveAt(c, 0);
-        noteVictim(c, victim, 'lfu');
-      }
-      c.freq[key] = 1;
-      c.lastUse[key] = c.tick;
-      c.where[key] = 1;
-      heapSet(c, c.size, key);
-      c.size += 1;
-      heapUp(c, c.size - 1);
+      lfuInsert(c, key);
       break;
     case 'random':
-      if (c.size >= c.capacity) {
-        const index = nextInt(c.rng, 0, c.size);
-        const victim = c.slots[index]!;
-        c.slotOf[victim] = NONE;
-        c.where[victim] = 0;
-        heapSet(c, index, key);
-        c.where[key] = 1;
-        noteVictim(c, victim, 'random');
-      } else {
-        heapSet(c, c.size, key);
-        c.where[key] = 1;
-        c.size += 1;
-      }
+      insertRandom(c, key);
       break;
     case 'clock':
       insertClock(c, key);
@@ -334,10 +525,36 @@ export function insertKey(c: PolicyCache, key: number): number {
     case '2q':
       insert2q(c, key);
       break;
+    case 'wtinylfu':
+      insertTinyLfu(c, key);
+      break;
     default:
       assertNever(c.policy);
   }
   return c.lastVictim;
+}
+
+/** Random: a full cache gives up the key at a uniformly drawn index, and the newcomer takes it. */
+function insertRandom(c: PolicyCache, key: number): void {
+  if (c.size >= c.capacity) {
+    const index = drawIndex(c.rng, c.size);
+    const victim = c.slots[index]!;
+    c.slotOf[victim] = NONE;
+    c.where[victim] = 0;
+    heapSet(c, index, key);
+    c.where[key] = 1;
+    noteVictim(c, victim, 'random');
+  } else {
+    heapSet(c, c.size, key);
+    c.where[key] = 1;
+    c.size += 1;
+  }
+}
+
+/** Puts a key at an index of CLOCK's ring or Random's dense array. */
+function heapSet(c: PolicyCache, index: number, key: number): void {
+  c.slots[index] = key;
+  c.slotOf[key] = index;
 }
 
 function noteVictim(c: PolicyCache, victim: number, reason: EvictReason): void {
@@ -483,12 +700,76 @@ function insert2q(c: PolicyCache, key: number): void {
   c.size += 1;
 }
 
+/**
+ * W-TinyLFU (Einziger, Friedman & Manes 2017), as Caffeine runs it with a fixed window: a hit
+ * counts in the sketch and refreshes recency; in probation it promotes the key to protected,
+ * whose least recent key (when over its size) drops back to probation.
+ */
+function touchTinyLfu(c: PolicyCache, key: number): void {
+  sketchIncrement(c, key);
+  const list = c.where[key]! - 1;
+  if (list !== W_PROBATION) {
+    moveToHead(c, list, key);
+    return;
+  }
+  unlink(c, key);
+  linkHead(c, W_PROTECTED, key);
+  if (c.lengths[W_PROTECTED]! > c.protectedMax) {
+    const demoted = c.tails[W_PROTECTED]!;
+    unlink(c, demoted);
+    linkHead(c, W_PROBATION, demoted);
+  }
+}
+
+/**
+ * A miss enters the window (an LRU). When the window overflows, its least recent key is the
+ * candidate for the main cache: it goes in free while the main cache has room; otherwise it duels
+ * the main cache's victim (probation's least recent key) and is admitted only if the sketch
+ * estimates it strictly more frequent. The loser is evicted.
+ */
+function insertTinyLfu(c: PolicyCache, key: number): void {
+  sketchIncrement(c, key);
+  linkHead(c, W_WINDOW, key);
+  c.size += 1;
+  if (c.lengths[W_WINDOW]! <= c.windowMax) return;
+  const candidate = c.tails[W_WINDOW]!;
+  unlink(c, candidate);
+  if (c.lengths[W_PROBATION]! + c.lengths[W_PROTECTED]! < c.mainMax) {
+    linkHead(c, W_PROBATION, candidate);
+    return;
+  }
+  c.size -= 1;
+  // With removals (invalidation, expiry) probation can be empty while protected is full.
+  const mainVictim = c.tails[W_PROBATION] !== NONE ? c.tails[W_PROBATION]! : c.tails[W_PROTECTED]!;
+  if (mainVictim === NONE) {
+    // A one-slot cache has no main segment: the window alone is an LRU.
+    noteVictim(c, candidate, 'wtinylfu-window');
+    return;
+  }
+  const candidateFrequency = sketchEstimate(c, candidate);
+  const victimFrequency = sketchEstimate(c, mainVictim);
+  if (candidateFrequency > victimFrequency) {
+    unlink(c, mainVictim);
+    linkHead(c, W_PROBATION, candidate);
+    noteVictim(c, mainVictim, 'wtinylfu-main');
+    c.lastDetail = victimFrequency;
+    c.lastRival = candidate;
+    c.lastRivalDetail = candidateFrequency;
+  } else {
+    noteVictim(c, candidate, 'wtinylfu-window');
+    c.lastDetail = candidateFrequency;
+    c.lastRival = mainVictim;
+    c.lastRivalDetail = victimFrequency;
+  }
+}
+
 /** Takes a resident key out (invalidation, expiry, a crash); no ghost is kept. */
 export function removeKey(c: PolicyCache, key: number): void {
   assert(isResident(c, key), `key ${key} is not resident`);
   switch (c.policy) {
     case 'lfu':
-      heapRemoveAt(c, c.slotOf[key]!);
+      bucketUnlink(c, key);
+      c.size -= 1;
       return;
     case 'random': {
       const index = c.slotOf[key]!;
@@ -533,6 +814,104 @@ export function accessKey(c: PolicyCache, key: number): boolean {
   return false;
 }
 
+/**
+ * Replays trace[from, to) through the policy's own hit and fill steps, picked once for the slice
+ * instead of once per reference; returns the hits. Only hits are counted: the victim and reason
+ * fields are not kept up to date. For the curve job (replay.ts).
+ */
+export function replayStep(c: PolicyCache, trace: Int32Array, from: number, to: number): number {
+  const where = c.where;
+  let hits = 0;
+  switch (c.policy) {
+    case 'lfu':
+      for (let i = from; i < to; i += 1) {
+        const key = trace[i]!;
+        if (where[key] !== 0) {
+          hits += 1;
+          lfuTouch(c, key);
+        } else lfuInsert(c, key);
+      }
+      break;
+    case 'random':
+      for (let i = from; i < to; i += 1) {
+        const key = trace[i]!;
+        if (where[key] !== 0) hits += 1;
+        else insertRandom(c, key);
+      }
+      break;
+    case 'arc':
+      for (let i = from; i < to; i += 1) {
+        const key = trace[i]!;
+        const list = where[key]!;
+        if (list === ARC_T1 + 1 || list === ARC_T2 + 1) {
+          hits += 1;
+          moveToHead(c, ARC_T2, key);
+        } else insertArc(c, key);
+      }
+      break;
+    case '2q':
+      for (let i = from; i < to; i += 1) {
+        const key = trace[i]!;
+        const list = where[key]!;
+        if (list === Q_AM + 1) {
+          hits += 1;
+          moveToHead(c, Q_AM, key);
+        } else if (list === Q_A1IN + 1) hits += 1;
+        else insert2q(c, key);
+      }
+      break;
+    case 'wtinylfu':
+      for (let i = from; i < to; i += 1) {
+        const key = trace[i]!;
+        if (where[key] !== 0) {
+          hits += 1;
+          touchTinyLfu(c, key);
+        } else insertTinyLfu(c, key);
+      }
+      break;
+    default:
+      for (let i = from; i < to; i += 1) if (accessKey(c, trace[i]!)) hits += 1;
+      return hits;
+  }
+  c.tick += to - from;
+  return hits;
+}
+
+/**
+ * The policy's own structure agrees with itself: list lengths add up to the resident count;
+ * W-TinyLFU's segments stay within their sizes and its counters within 4 bits; LFU's buckets run
+ * in ascending counts and hold exactly the keys with their count. For the invariant checker.
+ */
+export function checkPolicyInvariants(c: PolicyCache): void {
+  assert(c.size >= 0 && c.size <= c.capacity, `${c.policy}: resident ${c.size} ≤ capacity`);
+  if (c.policy === 'wtinylfu') {
+    const [windowLength, probation, protectedLength] = c.lengths as [number, number, number];
+    assert(windowLength + probation + protectedLength === c.size, 'W-TinyLFU: segments add up');
+    assert(windowLength <= c.windowMax, `W-TinyLFU: window ${windowLength} ≤ ${c.windowMax}`);
+    assert(probation + protectedLength <= c.mainMax, 'W-TinyLFU: main within its size');
+    assert(protectedLength <= c.protectedMax, 'W-TinyLFU: protected within its size');
+    assert(c.sketchAdds < c.sketchSample, 'W-TinyLFU: the sketch resets at its sample size');
+  }
+  if (c.policy === 'lfu') {
+    let keys = 0;
+    let previous = 0;
+    for (let node = c.lowestBucket; node !== NONE; node = c.bucketHigher[node]!) {
+      const count = c.bucketCount[node]!;
+      assert(count > previous, 'LFU: buckets run in ascending counts');
+      assert(c.bucketHead[node] !== NONE, 'LFU: no empty bucket is kept');
+      previous = count;
+      for (let key = c.bucketHead[node]!; key !== NONE; key = c.older[key]!) {
+        assert(c.freq[key] === count && c.bucketOf[key] === node, 'LFU: a key sits in its bucket');
+        keys += 1;
+      }
+    }
+    assert(keys === c.size, `LFU: buckets hold ${keys} keys, resident ${c.size}`);
+  }
+  if (c.policy === 'lru' || c.policy === 'fifo' || c.policy === 'sieve') {
+    assert(c.lengths[MAIN] === c.size, `${c.policy}: the list holds every resident key`);
+  }
+}
+
 /** Empties the cache, ghosts and all. */
 export function clearCache(c: PolicyCache): void {
   const fresh = createPolicyCache(c.policy, c.capacity, c.keySpace);
@@ -549,8 +928,12 @@ export function evictionOrder(c: PolicyCache): number[] {
     case 'fifo':
       return listKeys(c, MAIN).reverse();
     case 'lfu': {
-      const keys = Array.from(c.slots.subarray(0, c.size));
-      return keys.sort((a, b) => (lfuBefore(c, a, b) ? -1 : lfuBefore(c, b, a) ? 1 : 0));
+      // Buckets from the fewest references up, each from its least recent key.
+      const keys: number[] = [];
+      for (let node = c.lowestBucket; node !== NONE; node = c.bucketHigher[node]!) {
+        for (let key = c.bucketTail[node]!; key !== NONE; key = c.newer[key]!) keys.push(key);
+      }
+      return keys;
     }
     case 'random':
       return Array.from(c.slots.subarray(0, c.size));
@@ -587,18 +970,71 @@ export function evictionOrder(c: PolicyCache): number[] {
       const am = listKeys(c, Q_AM).reverse();
       return a1in.length > c.kIn || am.length === 0 ? [...a1in, ...am] : [...am, ...a1in];
     }
+    case 'wtinylfu':
+      return tinyLfuOrder(c);
     default:
       return assertNever(c.policy);
   }
 }
 
-/** The list a key sits in, for ARC and 2Q ("T1", "A1in", …), or null. */
+/**
+ * W-TinyLFU's next victims: the loser of the duel the next miss would hold (the window's least
+ * recent key against probation's), then main from probation's least recent key, then the window.
+ */
+function tinyLfuOrder(c: PolicyCache): number[] {
+  const windowKeys = listKeys(c, W_WINDOW).reverse();
+  const main = [...listKeys(c, W_PROBATION).reverse(), ...listKeys(c, W_PROTECTED).reverse()];
+  const candidate = windowKeys[0];
+  const duel =
+    candidate !== undefined &&
+    windowKeys.length >= c.windowMax &&
+    main.length >= c.mainMax &&
+    main.length > 0;
+  if (duel && sketchEstimate(c, candidate) <= sketchEstimate(c, main[0]!)) {
+    return [...windowKeys, ...main];
+  }
+  return [...main, ...windowKeys];
+}
+
+/** The list a key sits in, for ARC, 2Q and W-TinyLFU ("T1", "A1in", "window", …), or null. */
 export function listNameOf(c: PolicyCache, key: number): string | null {
   const where = c.where[key]!;
   if (where === 0) return null;
   if (c.policy === 'arc') return ['T1', 'T2', 'B1', 'B2'][where - 1] ?? null;
   if (c.policy === '2q') return ['A1in', 'Am', 'A1out'][where - 1] ?? null;
+  if (c.policy === 'wtinylfu') return ['window', 'probation', 'protected'][where - 1] ?? null;
   return null;
+}
+
+/** W-TinyLFU: the sketch's frequency estimate of a key (resident or not). */
+export function frequencyEstimateOf(c: PolicyCache, key: number): number | null {
+  return c.sketchWidth > 0 ? sketchEstimate(c, key) : null;
+}
+
+/** W-TinyLFU's sketch at a glance, for the stage. */
+export interface SketchView {
+  rows: number;
+  width: number;
+  adds: number;
+  sample: number;
+  resets: number;
+  windowMax: number;
+  protectedMax: number;
+  mainMax: number;
+}
+
+export function sketchViewOf(c: PolicyCache): SketchView | null {
+  if (c.sketchWidth === 0) return null;
+  return {
+    rows: SKETCH_ROWS,
+    width: c.sketchWidth,
+    adds: c.sketchAdds,
+    sample: c.sketchSample,
+    resets: c.sketchResets,
+    windowMax: c.windowMax,
+    protectedMax: c.protectedMax,
+    mainMax: c.mainMax,
+  };
 }
 
 export function ghostCount(c: PolicyCache): number {

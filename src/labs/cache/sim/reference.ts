@@ -5,6 +5,7 @@
  */
 import { createRng, nextInt } from '../../../kernel/prng';
 import type { PolicyName } from './constants';
+import { sketchColumn } from './policies';
 
 export interface ReferenceCache {
   /** A reference: hit, or miss that inserts; returns the victim key or null. */
@@ -32,6 +33,8 @@ export function createReference(policy: PolicyName, capacity: number, seed = 0):
       return arcModel(capacity);
     case '2q':
       return twoQModel(capacity);
+    case 'wtinylfu':
+      return tinyLfuModel(capacity);
     default: {
       const unknown: never = policy;
       throw new Error(`unknown policy ${String(unknown)}`);
@@ -307,6 +310,100 @@ function twoQModel(c: number): ReferenceCache {
       list.splice(list.indexOf(key), 1);
     },
     contents: () => sorted([...a1in, ...am]),
+  };
+}
+
+/**
+ * A count-min sketch the plain way: 4 rows of counters as numbers that stop at 15, each key
+ * counted in one column per row (the same hash columns as the fast one, which pack two 4-bit
+ * counters a byte); every counter and the sample count halve (rounding down) after
+ * 10 × capacity increments.
+ */
+export function createReferenceSketch(capacity: number) {
+  let width = 16;
+  while (width < capacity) width *= 2;
+  const rows = [0, 1, 2, 3].map(() => new Array<number>(width).fill(0));
+  const sample = 10 * capacity;
+  let adds = 0;
+  let resets = 0;
+  const columns = (key: number) => rows.map((_, row) => sketchColumn(key, row, width));
+  return {
+    increment(key: number) {
+      let added = false;
+      columns(key).forEach((column, row) => {
+        if (rows[row]![column]! < 15) {
+          rows[row]![column]! += 1;
+          added = true;
+        }
+      });
+      if (!added) return;
+      adds += 1;
+      if (adds === sample) {
+        for (const counters of rows) {
+          for (let i = 0; i < width; i += 1) counters[i] = Math.floor(counters[i]! / 2);
+        }
+        adds = Math.floor(adds / 2);
+        resets += 1;
+      }
+    },
+    estimate: (key: number) => Math.min(...columns(key).map((column, row) => rows[row]![column]!)),
+    resets: () => resets,
+  };
+}
+
+/**
+ * W-TinyLFU with a fixed 1% window (at least one slot), main = the rest as a segmented LRU with
+ * 80% protected. Index 0 of each list is its most recent end.
+ */
+function tinyLfuModel(capacity: number): ReferenceCache {
+  const windowMax = Math.max(1, Math.round(capacity / 100));
+  const mainMax = capacity - windowMax;
+  const protectedMax = Math.floor(mainMax * 0.8);
+  const sketch = createReferenceSketch(capacity);
+  const windowList: number[] = [];
+  const probation: number[] = [];
+  const protectedList: number[] = [];
+  const drop = (list: number[], key: number) => list.splice(list.indexOf(key), 1);
+  return {
+    access(key) {
+      sketch.increment(key);
+      if (windowList.includes(key)) {
+        drop(windowList, key);
+        windowList.unshift(key);
+        return { hit: true, victim: null };
+      }
+      if (protectedList.includes(key)) {
+        drop(protectedList, key);
+        protectedList.unshift(key);
+        return { hit: true, victim: null };
+      }
+      if (probation.includes(key)) {
+        drop(probation, key);
+        protectedList.unshift(key);
+        if (protectedList.length > protectedMax) probation.unshift(protectedList.pop()!);
+        return { hit: true, victim: null };
+      }
+      windowList.unshift(key);
+      if (windowList.length <= windowMax) return { hit: false, victim: null };
+      const candidate = windowList.pop()!;
+      if (probation.length + protectedList.length < mainMax) {
+        probation.unshift(candidate);
+        return { hit: false, victim: null };
+      }
+      const mainVictim = probation.at(-1) ?? protectedList.at(-1);
+      if (mainVictim === undefined) return { hit: false, victim: candidate };
+      if (sketch.estimate(candidate) > sketch.estimate(mainVictim)) {
+        drop(probation.includes(mainVictim) ? probation : protectedList, mainVictim);
+        probation.unshift(candidate);
+        return { hit: false, victim: mainVictim };
+      }
+      return { hit: false, victim: candidate };
+    },
+    remove(key) {
+      for (const list of [windowList, probation, protectedList])
+        if (list.includes(key)) drop(list, key);
+    },
+    contents: () => sorted([...windowList, ...probation, ...protectedList]),
   };
 }
 

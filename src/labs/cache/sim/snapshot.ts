@@ -15,26 +15,62 @@ import {
   type RecentRequest,
   type SeriesBucket,
 } from './model';
-import { evictionOrder, ghostCount, lfuCountOf, listNameOf, policyBitOf } from './policies';
+import {
+  evictionOrder,
+  frequencyEstimateOf,
+  ghostCount,
+  lfuCountOf,
+  listNameOf,
+  policyBitOf,
+  type SketchView,
+  sketchViewOf,
+} from './policies';
+import { SLOT_DIRTY, SLOT_LIST_NAMES, SLOT_STALE, type SlotColumns } from './slot-columns';
 
-export interface SlotView {
-  slot: number;
-  key: number;
-  hits: number;
-  lastAccessMs: number;
-  insertedAtMs: number;
-  /** -1 = never expires. */
-  expiresAtMs: number;
-  dirty: boolean;
-  stale: boolean;
-  /** Place in the eviction order (0 = next to go), or -1 when the policy has none (Random). */
-  rank: number;
-  /** CLOCK's reference bit or SIEVE's visited bit. */
-  bit: number | null;
-  /** LFU's reference count. */
-  count: number | null;
-  /** ARC's or 2Q's list. */
-  list: string | null;
+export type { SlotColumns, SlotView } from './slot-columns';
+export { slotViewAt, slotViews } from './slot-columns';
+
+function slotColumnsOf(state: CacheState, rankOf: Map<number, number>): SlotColumns {
+  const drawn = Math.min(state.slots.length, SLOTS_DRAWN_MAX);
+  let length = 0;
+  for (let slot = 0; slot < drawn; slot += 1) if (state.slots[slot]! >= 0) length += 1;
+  const columns: SlotColumns = {
+    length,
+    slot: new Int32Array(length),
+    key: new Int32Array(length),
+    hits: new Int32Array(length),
+    lastAccessMs: new Float64Array(length),
+    insertedAtMs: new Float64Array(length),
+    expiresAtMs: new Float64Array(length),
+    flags: new Uint8Array(length),
+    rank: new Int32Array(length),
+    bit: new Int8Array(length),
+    lfuCount: new Int32Array(length),
+    estimate: new Int8Array(length),
+    list: new Uint8Array(length),
+  };
+  let i = 0;
+  for (let slot = 0; slot < drawn; slot += 1) {
+    const key = state.slots[slot]!;
+    if (key < 0) continue;
+    const entry = state.entries[key]!;
+    columns.slot[i] = slot;
+    columns.key[i] = key;
+    columns.hits[i] = entry.hits;
+    columns.lastAccessMs[i] = entry.lastAccessMs;
+    columns.insertedAtMs[i] = entry.insertedAtMs;
+    columns.expiresAtMs[i] = entry.expiresAtMs;
+    columns.flags[i] =
+      (entry.dirty ? SLOT_DIRTY : 0) | (entry.version < state.latestVersion[key]! ? SLOT_STALE : 0);
+    columns.rank[i] = rankOf.get(key) ?? -1;
+    columns.bit[i] = policyBitOf(state.cache, key) ?? -1;
+    columns.lfuCount[i] = lfuCountOf(state.cache, key) ?? -1;
+    columns.estimate[i] = frequencyEstimateOf(state.cache, key) ?? -1;
+    const list = listNameOf(state.cache, key);
+    columns.list[i] = list === null ? 0 : SLOT_LIST_NAMES.indexOf(list as never) + 1;
+    i += 1;
+  }
+  return columns;
 }
 
 export interface FetchView {
@@ -63,7 +99,9 @@ export interface CacheSnapshot {
   settings: CacheConfig;
   resident: number;
   ghosts: number;
-  slots: SlotView[];
+  /** W-TinyLFU's segments and sketch, or null for the other policies. */
+  sketch: SketchView | null;
+  slots: SlotColumns;
   nextVictim: number | null;
   counters: Counters;
   hitRatio: number;
@@ -95,27 +133,7 @@ export function viewCache(state: CacheState): CacheSnapshot {
   order.forEach((key, index) => {
     rankOf.set(key, index);
   });
-  const slots: SlotView[] = [];
-  const drawn = Math.min(state.slots.length, SLOTS_DRAWN_MAX);
-  for (let slot = 0; slot < drawn; slot += 1) {
-    const key = state.slots[slot]!;
-    if (key < 0) continue;
-    const entry = state.entries[key]!;
-    slots.push({
-      slot,
-      key,
-      hits: entry.hits,
-      lastAccessMs: entry.lastAccessMs,
-      insertedAtMs: entry.insertedAtMs,
-      expiresAtMs: entry.expiresAtMs,
-      dirty: entry.dirty,
-      stale: entry.version < state.latestVersion[key]!,
-      rank: rankOf.get(key) ?? -1,
-      bit: policyBitOf(state.cache, key),
-      count: lfuCountOf(state.cache, key),
-      list: listNameOf(state.cache, key),
-    });
-  }
+  const slots = slotColumnsOf(state, rankOf);
   const fetches = Object.values(state.fetches);
   const lastTwo = state.series.slice(-3, -1);
   const perSecond =
@@ -126,6 +144,7 @@ export function viewCache(state: CacheState): CacheSnapshot {
     settings: { ...state.settings },
     resident: state.cache.size,
     ghosts: ghostCount(state.cache),
+    sketch: sketchViewOf(state.cache),
     slots,
     nextVictim: order[0] ?? null,
     counters: { ...c },

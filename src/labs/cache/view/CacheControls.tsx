@@ -42,7 +42,7 @@ export function CacheControls({
   const s = snapshot.settings;
   const set = (settings: Partial<CacheConfig>) => send({ type: 'set', settings });
   return (
-    <div className="controls">
+    <div className="controls cache-controls">
       <section className="panel" aria-labelledby="cache-settings-title">
         <h2 id="cache-settings-title">Cache</h2>
         <label className="select-field">

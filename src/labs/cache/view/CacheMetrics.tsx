@@ -8,6 +8,7 @@ import { formatCount, formatPercent } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
 import { BatchProgress } from '../../../app/ui/BatchProgress';
+import { Figure } from '../../../app/ui/Figure';
 import type { CurveResult } from '../sim/batch';
 import { CURVE_REQUESTS, CURVE_SIZES, policyLabel, SERIES_BUCKET_MS } from '../sim/constants';
 import type { CacheSnapshot } from '../sim/snapshot';
@@ -19,7 +20,7 @@ export function CacheMetrics({ session }: { session: Session }) {
   const c = snapshot.counters;
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   return (
-    <section className="panel metrics" aria-labelledby="metrics-title">
+    <section className="panel metrics cache-metrics" aria-labelledby="metrics-title">
       <h2 id="metrics-title">Metrics</h2>
       <dl className="figures" data-testid="figures">
         <Figure
@@ -77,18 +78,9 @@ export function CacheMetrics({ session }: { session: Session }) {
           testId="lost"
         />
       </dl>
-      <SeriesCharts snapshot={snapshot} />
+      <SeriesCharts session={session} snapshot={snapshot} />
       <HitRatioCurves session={session} snapshot={snapshot} />
     </section>
-  );
-}
-
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <div className="figure">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{value}</dd>
-    </div>
   );
 }
 
@@ -106,7 +98,12 @@ function useLineChart(
   return chart;
 }
 
-function SeriesCharts({ snapshot }: { snapshot: CacheSnapshot }) {
+/** While playing, the charts are redrawn at most once a second (wall time); paused, at once. */
+const CHART_REDRAW_MS = 1_000;
+
+function SeriesCharts({ session, snapshot }: { session: Session; snapshot: CacheSnapshot }) {
+  const drawnAt = useRef(Number.NEGATIVE_INFINITY);
+  const drawnShape = useRef('');
   const ratioSvg = useRef<SVGSVGElement>(null);
   const loadSvg = useRef<SVGSVGElement>(null);
   const ratio = useLineChart(ratioSvg, {
@@ -123,10 +120,18 @@ function SeriesCharts({ snapshot }: { snapshot: CacheSnapshot }) {
     title: 'Database queries per second, and the most in flight at once',
   });
   const complete = snapshot.series.slice(0, -1);
-  const seriesKey = `${complete.at(-1)?.startMs ?? -1}|${complete.length}|${snapshot.lanes.length}|${currentTheme()}`;
+  const playingNow = session.store.getState().frame?.playing ?? false;
+  const seriesKey = `${playingNow}|${complete.at(-1)?.startMs ?? -1}|${complete.length}|${snapshot.lanes.length}|${currentTheme()}`;
   // biome-ignore lint/correctness/useExhaustiveDependencies: redrawn once per completed bucket.
   useEffect(() => {
     const theme = currentTheme();
+    // A new lane or theme redraws at once; new buckets while playing, at most once a second.
+    const shape = `${snapshot.lanes.length}|${theme}`;
+    const playing = session.store.getState().frame?.playing ?? false;
+    const now = performance.now();
+    if (playing && shape === drawnShape.current && now - drawnAt.current < CHART_REDRAW_MS) return;
+    drawnAt.current = now;
+    drawnShape.current = shape;
     const perSecond = 1000 / SERIES_BUCKET_MS;
     const x = (b: (typeof complete)[number]) => b.startMs / 1000;
     ratio.current?.update([
@@ -203,8 +208,8 @@ function HitRatioCurves({ session, snapshot }: { session: Session; snapshot: Cac
     chart.current?.update(
       result.curves.map((curve, i) => ({
         name: curve.policy,
-        color: curve.policy === 'opt' ? 'var(--fg)' : seriesColor(i, theme),
-        dashed: curve.policy === 'opt' || i >= 8,
+        color: curveColor(curve.policy, i, theme),
+        dashed: curveDashed(curve.policy, i),
         points: curve.hitRatios.map((r, j) => [result.sizes[j]!, r] as [number, number]),
       })),
       { x: snapshot.settings.capacity, label: `now: ${snapshot.settings.capacity}` },
@@ -241,11 +246,8 @@ function HitRatioCurves({ session, snapshot }: { session: Session; snapshot: Cac
             {result.curves.map((curve, i) => (
               <li key={curve.policy}>
                 <span
-                  className={`swatch ${curve.policy === 'opt' ? 'swatch-opt' : ''}`}
-                  style={{
-                    background:
-                      curve.policy === 'opt' ? 'var(--fg)' : seriesColor(i, currentTheme()),
-                  }}
+                  className="swatch"
+                  style={{ background: swatchBackground(curveColor(curve.policy, i), i) }}
                 />
                 {policyLabel(curve.policy)}
                 {atNow >= 0
@@ -267,11 +269,27 @@ function HitRatioCurves({ session, snapshot }: { session: Session; snapshot: Cac
       ) : (
         <p className="muted">
           Replays {formatCount(CURVE_REQUESTS)} requests of the current workload through every
-          policy at {CURVE_SIZES} cache sizes, in the worker (about ten to twenty seconds).
+          policy at {CURVE_SIZES} cache sizes, in the worker (several seconds; longer on a busy
+          machine).
         </p>
       )}
     </figure>
   );
+}
+
+/** Eight colours go round; lines past the eighth, and OPT, are dashed (and so are their swatches). */
+function curveDashed(policy: string, index: number): boolean {
+  return policy === 'opt' || index >= 8;
+}
+
+function curveColor(policy: string, index: number, theme = currentTheme()): string {
+  return policy === 'opt' ? 'var(--fg)' : seriesColor(index, theme);
+}
+
+function swatchBackground(color: string, index: number): string {
+  return index >= 8
+    ? `repeating-linear-gradient(90deg, ${color} 0 4px, transparent 4px 6px)`
+    : color;
 }
 
 function nearestIndex(sizes: number[], capacity: number): number {

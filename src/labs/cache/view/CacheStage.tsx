@@ -41,7 +41,12 @@ export function CacheStage({
       const snapshot = state.snapshot as CacheSnapshot | null;
       if (!snapshot) return;
       hotKeyRef.current = snapshot.hotKey;
-      cacheView.update(snapshot, state.frame?.atMs ?? snapshot.atMs, reducedMotion);
+      cacheView.update(
+        snapshot,
+        state.frame?.atMs ?? snapshot.atMs,
+        reducedMotion,
+        state.frame?.playing ?? false,
+      );
     };
     draw(session.store.getState());
     const unsubscribe = session.store.subscribe(draw);
@@ -68,7 +73,7 @@ export function CacheStage({
   }, []);
 
   return (
-    <section className="panel stage" aria-labelledby="stage-title" ref={stageRef}>
+    <section className="panel stage cache-stage-panel" aria-labelledby="stage-title" ref={stageRef}>
       <div className="stage-header">
         <h2 id="stage-title">App → cache → database</h2>
         <div className="cache-actions">
@@ -100,9 +105,10 @@ export function CacheStage({
       <div className="cache-container" ref={container} data-testid="cache-stage" />
       <p className="stage-hint">
         Each slot shows its key, the policy&rsquo;s metadata (LFU count, CLOCK/SIEVE bit, ARC/2Q
-        list, or hits), a green recency bar (full right after a read) and a blue bar for the time
-        left before expiry. &ldquo;next&rdquo; marks the next victim; D = dirty, S = stale. Click or
-        press Enter on a slot for 20 reads of its key, E to expire it.
+        list, W-TinyLFU segment and estimated frequency f, or hits), a green recency bar (full right
+        after a read) and a blue bar for the time left before expiry. &ldquo;next&rdquo; marks the
+        next victim; D = dirty, S = stale. Tap, click or press Enter on a slot for 20 reads of its
+        key, E to expire it.
       </p>
       <StageNotes session={session} />
       <CompareLanes session={session} />
@@ -115,8 +121,20 @@ function StageNotes({ session }: { session: Session }) {
   if (!snapshot) return null;
   const evictions = snapshot.recentEvictions.slice(-4).reverse();
   const burst = snapshot.recentBursts.at(-1);
+  const sketch = snapshot.sketch;
   return (
     <div className="stage-notes">
+      {sketch ? (
+        <p className="sketch-note" data-testid="sketch-note">
+          W-TinyLFU: a {sketch.windowMax}-slot LRU window, then {sketch.mainMax} main slots (up to{' '}
+          {sketch.protectedMax} protected, the rest probation). Its count-min sketch has{' '}
+          {sketch.rows} rows of {sketch.width.toLocaleString('en-US')} 4-bit counters (
+          {((sketch.rows * sketch.width) / 2).toLocaleString('en-US')} bytes);{' '}
+          {sketch.adds.toLocaleString('en-US')} of {sketch.sample.toLocaleString('en-US')}{' '}
+          increments before every counter halves ({sketch.resets} halving
+          {sketch.resets === 1 ? '' : 's'} so far).
+        </p>
+      ) : null}
       <div>
         <h3>Evictions</h3>
         {evictions.length === 0 ? (
