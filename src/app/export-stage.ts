@@ -69,6 +69,7 @@ function inlineCurrentColor(source: SVGSVGElement, target: SVGSVGElement): void 
     if (node instanceof SVGTextElement) {
       copy.setAttribute('font-family', computed.fontFamily);
       copy.setAttribute('font-size', computed.fontSize);
+      if (computed.fontWeight !== '400') copy.setAttribute('font-weight', computed.fontWeight);
     }
   });
 }
