@@ -138,6 +138,13 @@ describe('parseLabSearch (hash-ring schema)', () => {
     expect(DEFAULT_SEED).toBe(42);
   });
 
+  it('quotes a number JSON cannot write (1e309 arrives as Infinity) as it is, not as null', () => {
+    const { notices, config } = parse({ servers: Number.POSITIVE_INFINITY, seed: -Infinity });
+    expect(config).toEqual(hashRingDefaults);
+    expect(notices[0]).toMatch(/^URL parameter "servers" = Infinity is not valid/);
+    expect(notices[1]).toMatch(/^URL parameter "seed" = -Infinity is not a whole number/);
+  });
+
   it('parses valid params given as strings', () => {
     expect(parse({ ...CUSTOM_AS_STRINGS, seed: '123', t: '2500' })).toEqual({
       config: CUSTOM,

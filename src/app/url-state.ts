@@ -44,7 +44,7 @@ export function parseLabSearch<Shape extends z.ZodRawShape>(
     if (result.success) config[key] = result.data;
     else {
       notices.push(
-        `URL parameter "${key}" = ${JSON.stringify(raw[key])} is not valid (${firstIssue(result.error)}); using ${JSON.stringify(
+        `URL parameter "${key}" = ${shown(raw[key])} is not valid (${firstIssue(result.error)}); using ${JSON.stringify(
           (defaults as Record<string, unknown>)[key],
         )}.`,
       );
@@ -64,7 +64,7 @@ export function parseLabSearch<Shape extends z.ZodRawShape>(
     if (parsed.success) seed = parsed.data;
     else
       notices.push(
-        `URL parameter "seed" = ${JSON.stringify(raw.seed)} is not a whole number from 0 to ${SEED_MAX}; using ${DEFAULT_SEED}.`,
+        `URL parameter "seed" = ${shown(raw.seed)} is not a whole number from 0 to ${SEED_MAX}; using ${DEFAULT_SEED}.`,
       );
   }
   let commands: LoggedCommand[] = [];
@@ -85,11 +85,18 @@ export function parseLabSearch<Shape extends z.ZodRawShape>(
     if (parsed.success) atMs = parsed.data;
     else {
       notices.push(
-        `URL parameter "t" = ${JSON.stringify(raw.t)} is not a time in ms within an hour; starting at ${atMs} ms.`,
+        `URL parameter "t" = ${shown(raw.t)} is not a time in ms within an hour; starting at ${atMs} ms.`,
       );
     }
   }
   return { config: finalConfig, seed, commands, atMs, notices };
+}
+
+/** A URL value as the notice quotes it: JSON, except numbers JSON cannot write (1e309 → Infinity). */
+function shown(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value)
+    ? String(value)
+    : JSON.stringify(value);
 }
 
 function firstIssue(error: z.ZodError): string {
