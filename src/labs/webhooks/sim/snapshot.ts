@@ -14,14 +14,29 @@ import {
   STAGE_EVENTS_MAX,
   type WebhooksConfig,
 } from './constants';
-import type {
-  AttemptRecord,
-  DeadLetter,
-  LaneStats,
-  MessageRecord,
-  ProducedEvent,
-  WebhooksState,
-} from './model';
+import type { AttemptRecord, DeadLetter, LaneStats, ProducedEvent, WebhooksState } from './model';
+
+/** Bits of `MessageColumns.flags`. */
+export const MESSAGE_UP = 1;
+export const MESSAGE_DROPPED = 2;
+export const MESSAGE_DUPLICATE = 4;
+export const MESSAGE_PING = 8;
+/** A poll answered with no events (drawn with an ∅ where it lands). */
+export const MESSAGE_EMPTY_POLL = 16;
+
+/**
+ * The recent messages as columns: the large scene keeps 2,000 of them, and typed arrays cross to
+ * the page as one copy each, where 2,000 small objects cost a structured clone of every field on
+ * every frame.
+ */
+export interface MessageColumns {
+  count: number;
+  sentAtMs: Float64Array;
+  endAtMs: Float64Array;
+  /** Index into LANE_IDS. */
+  lane: Uint8Array;
+  flags: Uint8Array;
+}
 
 export interface DelayStats {
   count: number;
@@ -75,7 +90,7 @@ export interface WebhooksSnapshot {
   receiversUpAtMs: number | null;
   lanes: LaneView[];
   events: ProducedEvent[];
-  messages: MessageRecord[];
+  messages: MessageColumns;
   socket: { phase: 'closed' | 'connecting' | 'open'; reconnects: number; lastSeq: number };
   webhook: {
     receivers: number;
@@ -207,7 +222,7 @@ export function viewWebhooks(state: WebhooksState): WebhooksSnapshot {
       ...e,
       knownAtMs: [...e.knownAtMs] as ProducedEvent['knownAtMs'],
     })),
-    messages: state.messages.filter((m) => m.endAtMs >= horizon).map((m) => ({ ...m })),
+    messages: messageColumns(state, horizon),
     socket: {
       phase: state.socket.phase,
       reconnects: state.socket.reconnects,
@@ -248,4 +263,27 @@ export function viewWebhooks(state: WebhooksState): WebhooksSnapshot {
       attemptPeak: { ...state.attemptPeak },
     },
   };
+}
+
+function messageColumns(state: WebhooksState, horizon: number): MessageColumns {
+  const recent = state.messages.filter((m) => m.endAtMs >= horizon);
+  const columns: MessageColumns = {
+    count: recent.length,
+    sentAtMs: new Float64Array(recent.length),
+    endAtMs: new Float64Array(recent.length),
+    lane: new Uint8Array(recent.length),
+    flags: new Uint8Array(recent.length),
+  };
+  recent.forEach((m, i) => {
+    columns.sentAtMs[i] = m.sentAtMs;
+    columns.endAtMs[i] = m.endAtMs;
+    columns.lane[i] = LANE_IDS.indexOf(m.lane);
+    columns.flags[i] =
+      (m.up ? MESSAGE_UP : 0) |
+      (m.dropped ? MESSAGE_DROPPED : 0) |
+      (m.duplicate ? MESSAGE_DUPLICATE : 0) |
+      (m.kind === 'ping' ? MESSAGE_PING : 0) |
+      (m.kind === 'pollResponse' && m.label === '200 []' ? MESSAGE_EMPTY_POLL : 0);
+  });
+  return columns;
 }

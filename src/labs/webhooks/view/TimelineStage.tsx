@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { currentTheme } from '../../../app/palette';
-import { type Session, type SessionState, useSnapshotWhen } from '../../../app/session';
+import { type Session, type SessionState, steadyTick, useSnapshotWhen } from '../../../app/session';
 import { useReducedMotion } from '../../../app/theme';
 import { LANE_IDS, LANE_LABELS } from '../sim/constants';
 import type { WebhooksCommand } from '../sim/model';
@@ -146,7 +146,7 @@ function RetrySchedule({ session }: { session: Session }) {
   const [chosenId, setChosenId] = useState<number | null>(null);
   const snapshot = useSnapshotWhen<WebhooksSnapshot>(session, (s, frame) =>
     s
-      ? `${s.webhook.focus.map((d) => `${d.id}:${d.attempts.length}:${d.result}:${d.phase}`).join(',')}|${JSON.stringify(s.config)}|${Math.floor((frame?.atMs ?? 0) / 250)}|${currentTheme()}`
+      ? `${s.webhook.focus.map((d) => `${d.id}:${d.attempts.length}:${d.result}:${d.phase}`).join(',')}|${JSON.stringify(s.config)}|${steadyTick(frame)}|${currentTheme()}`
       : '',
   );
   useEffect(() => {

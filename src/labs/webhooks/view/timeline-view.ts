@@ -10,8 +10,16 @@
 import { select } from 'd3';
 import { currentTheme, seriesColor, themeColor } from '../../../app/palette';
 import { ATTEMPT_BUCKET_MS, LANE_IDS, LANE_LABELS, type LaneId } from '../sim/constants';
-import type { MessageRecord, ProducedEvent } from '../sim/model';
-import type { WebhooksSnapshot } from '../sim/snapshot';
+import type { ProducedEvent } from '../sim/model';
+import {
+  MESSAGE_DROPPED,
+  MESSAGE_DUPLICATE,
+  MESSAGE_EMPTY_POLL,
+  MESSAGE_PING,
+  MESSAGE_UP,
+  type MessageColumns,
+  type WebhooksSnapshot,
+} from '../sim/snapshot';
 
 export interface TimelineCallbacks {
   onSelectEvent(seq: number): void;
@@ -60,11 +68,14 @@ export function formatMs(ms: number): string {
   return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }
 
+const CANVAS_FONT = '11px system-ui, sans-serif';
+
 export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbacks): TimelineView {
   const canvas = document.createElement('canvas');
   canvas.className = 'wh-canvas';
   canvas.setAttribute('aria-hidden', 'true');
   root.append(canvas);
+  const context = canvas.getContext('2d');
   const svg = select(root)
     .append('svg')
     .attr('class', 'wh-svg')
@@ -90,7 +101,7 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
   let width = Math.max(320, root.clientWidth || 800);
   let latest: WebhooksSnapshot | null = null;
   let latestAtMs = 0;
-  let eventsKey = '';
+  let markersWidth = -1;
   let labelsKey = '';
   let drawnSecond = -1;
   let drawnChangeKey = '';
@@ -114,8 +125,10 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     const ratio = Math.min(2, window.devicePixelRatio || 1);
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(TIMELINE_HEIGHT * ratio);
+    // Resizing a canvas resets its state. The font is set here, once, and never per frame or per
+    // message: every font assignment is parsed and resolved against the page's style.
+    if (context) context.font = CANVAS_FONT;
     labelsKey = '';
-    eventsKey = '';
   }
 
   const resizeObserver = new ResizeObserver(() => {
@@ -131,8 +144,26 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
 
   function drawLabels(snapshot: WebhooksSnapshot): void {
     const { narrow, gutter } = geometry();
-    const key = `${width}|${currentTheme()}|${JSON.stringify(snapshot.config)}|${snapshot.webhook.receivers}|${snapshot.consumerDown}|${snapshot.producerUp}|${snapshot.receiversDown}|${snapshot.socket.phase}`;
-    if (key === labelsKey) return;
+    const statusLines = [
+      snapshot.producerUp ? 'server up' : 'restarting…',
+      ...LANE_IDS.map((lane) => {
+        const down =
+          snapshot.consumerDown || (lane === 'webhook' && snapshot.receiversDown) ? ' · DOWN' : '';
+        const socketState = lane === 'socket' ? ` · ${snapshot.socket.phase}` : '';
+        return `${narrow ? '' : laneSubtitle(lane, snapshot.config)}${socketState}${down}`;
+      }),
+      `per ${ATTEMPT_BUCKET_MS} ms, ${snapshot.webhook.receivers} receiver${snapshot.webhook.receivers === 1 ? '' : 's'}`,
+    ];
+    // The lanes' status lines (down, reconnecting) change often at the large scene; only their
+    // text is rewritten then, and the labels are rebuilt only when the layout or settings change.
+    const key = `${width}|${currentTheme()}|${JSON.stringify(snapshot.config)}|${snapshot.webhook.receivers}`;
+    if (key === labelsKey) {
+      labels.selectAll<SVGTextElement, unknown>('text.wh-lane-sub').each(function (_, index) {
+        const text = statusLines[index];
+        if (text !== undefined && this.textContent !== text) this.textContent = text;
+      });
+      return;
+    }
     labelsKey = key;
     labels.selectAll('*').remove();
     const shop = labels.append('g');
@@ -147,7 +178,7 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
       .attr('class', 'wh-lane-sub')
       .attr('x', 6)
       .attr('y', 36)
-      .text(snapshot.producerUp ? 'server up' : 'restarting…');
+      .text(statusLines[0]!);
     LANE_IDS.forEach((lane, index) => {
       const top = laneTop(index);
       const g = labels.append('g').attr('class', `wh-lane wh-lane-${lane}`);
@@ -170,14 +201,11 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
         .text(
           narrow ? LANE_LABELS[lane].replace('Persistent connection', 'Stream') : LANE_LABELS[lane],
         );
-      const down =
-        snapshot.consumerDown || (lane === 'webhook' && snapshot.receiversDown) ? ' · DOWN' : '';
-      const socketState = lane === 'socket' ? ` · ${snapshot.socket.phase}` : '';
       g.append('text')
         .attr('class', 'wh-lane-sub')
         .attr('x', 12)
         .attr('y', top + 40)
-        .text(`${narrow ? '' : laneSubtitle(lane, snapshot.config)}${socketState}${down}`);
+        .text(statusLines[index + 1]!);
       if (narrow) return;
       g.append('text')
         .attr('class', 'wh-line-label')
@@ -204,9 +232,7 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
       .attr('class', 'wh-lane-sub')
       .attr('x', 12)
       .attr('y', herdTop + 40)
-      .text(
-        `per ${ATTEMPT_BUCKET_MS} ms, ${snapshot.webhook.receivers} receiver${snapshot.webhook.receivers === 1 ? '' : 's'}`,
-      );
+      .text(statusLines[LANE_IDS.length + 1]!);
   }
 
   function describeEvent(event: ProducedEvent): string {
@@ -221,9 +247,12 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     const { gutter, plotWidth, pxPerMs } = geometry();
     // Markers sit at absolute time × px/ms; only the group's transform changes as time runs.
     markers.attr('transform', `translate(${gutter + plotWidth - atMs * pxPerMs},0)`);
-    const key = `${width}|${snapshot.events.map((e) => `${e.seq}:${e.knownAtMs.join(',')}`).join(';')}`;
-    if (key === eventsKey) return;
-    eventsKey = key;
+    // Events only ever gain lanes that know of them: the join adds and removes markers, and an
+    // existing marker's label is written only when its text changes (a write per marker per
+    // frame was most of the stage's DOM work at 10 events a second).
+    const placedWidth = width;
+    const positionsStale = markersWidth !== placedWidth;
+    markersWidth = placedWidth;
     markers
       .selectAll<SVGGElement, ProducedEvent>('g.wh-event')
       .data(snapshot.events, (e) => e.seq)
@@ -231,8 +260,11 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
         const g = enter
           .append('g')
           .attr('class', 'wh-event')
+          .classed('is-button', (e) => e.source === 'button')
           .attr('tabindex', 0)
           .attr('role', 'button')
+          .attr('data-seq', (e) => e.seq)
+          .attr('transform', (e) => `translate(${e.createdAtMs * pxPerMs},26)`)
           .on('click', (_, e) => callbacks.onSelectEvent(e.seq))
           .on('keydown', (event: KeyboardEvent, e) => {
             if (event.key === 'Enter' || event.key === ' ') {
@@ -245,15 +277,16 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
         g.append('text')
           .attr('class', 'wh-event-label')
           .attr('y', -10)
-          .attr('text-anchor', 'middle');
+          .attr('text-anchor', 'middle')
+          .text((e) => `#${e.seq}`);
         return g;
       })
-      .attr('transform', (e) => `translate(${e.createdAtMs * pxPerMs},26)`)
-      .attr('data-seq', (e) => e.seq)
-      .attr('aria-label', describeEvent)
-      .classed('is-button', (e) => e.source === 'button')
-      .select('text')
-      .text((e) => `#${e.seq}`);
+      .each(function (e) {
+        if (positionsStale)
+          this.setAttribute('transform', `translate(${e.createdAtMs * pxPerMs},26)`);
+        const label = describeEvent(e);
+        if (this.getAttribute('aria-label') !== label) this.setAttribute('aria-label', label);
+      });
   }
 
   function drawAxis(atMs: number): void {
@@ -268,11 +301,14 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     axis
       .selectAll<SVGTextElement, number>('text')
       .data(ticks, (t) => t)
-      .join('text')
+      .join((enter) =>
+        enter
+          .append('text')
+          .attr('text-anchor', 'middle')
+          .text((t) => `${t / 1000} s`),
+      )
       .attr('x', x)
-      .attr('y', y)
-      .attr('text-anchor', 'middle')
-      .text((t) => `${t / 1000} s`);
+      .attr('y', y);
     nowLine
       .attr('x1', gutter + plotWidth)
       .attr('x2', gutter + plotWidth)
@@ -284,8 +320,11 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
       .text('');
   }
 
+  function messageColors(theme: 'light' | 'dark'): string[] {
+    return [...LANE_IDS.map((lane) => laneColor(lane, theme)), themeColor('--danger', '#b3261e')];
+  }
+
   function drawCanvas(snapshot: WebhooksSnapshot, atMs: number): void {
-    const context = canvas.getContext('2d');
     if (!context) return;
     const theme = currentTheme();
     const { gutter, plotWidth, windowMs, pxPerMs } = geometry();
@@ -293,7 +332,6 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, width, TIMELINE_HEIGHT);
     const fg = themeColor('--fg-muted', '#555');
-    const danger = themeColor('--danger', '#b3261e');
     const startMs = atMs - windowMs;
     const x = (t: number) => gutter + plotWidth - (atMs - t) * pxPerMs;
     context.save();
@@ -350,7 +388,7 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     });
     context.globalAlpha = 1;
     // Messages as arrows; one in flight is drawn up to where it is now.
-    for (const message of snapshot.messages) drawMessage(context, message);
+    drawMessages(context, snapshot.messages, { x, startMs, atMs, colors: messageColors(theme) });
     // Webhook attempts per bucket: bunching shows as tall bars (the thundering herd).
     const herdTop = laneTop(LANE_IDS.length);
     const buckets = snapshot.webhook.attemptBuckets;
@@ -368,56 +406,9 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
       );
     }
     context.fillStyle = fg;
-    context.font = '11px system-ui, sans-serif';
     context.textAlign = 'left';
     context.fillText(`peak ${snapshot.webhook.attemptPeak.count}`, gutter + 4, herdTop + 12);
     context.restore();
-
-    function drawMessage(ctx: CanvasRenderingContext2D, message: MessageRecord): void {
-      if (message.endAtMs < startMs || message.sentAtMs > atMs) return;
-      const index = LANE_IDS.indexOf(message.lane);
-      const top = laneTop(index);
-      const yShop = top + 12;
-      const yClient = top + LANE_HEIGHT - 12;
-      const [y0, y1] = message.up ? [yClient, yShop] : [yShop, yClient];
-      const duration = Math.max(1, message.endAtMs - message.sentAtMs);
-      const progress = Math.min(1, Math.max(0, (atMs - message.sentAtMs) / duration));
-      const tipTime = message.sentAtMs + progress * duration;
-      const tipY = y0 + (y1 - y0) * progress;
-      const x0 = x(message.sentAtMs);
-      const tipX = x(tipTime);
-      ctx.strokeStyle = message.dropped ? danger : laneColor(message.lane, theme);
-      ctx.fillStyle = ctx.strokeStyle;
-      ctx.lineWidth = message.kind === 'ping' ? 1 : 1.6;
-      ctx.setLineDash(message.dropped || message.duplicate ? [3, 3] : []);
-      ctx.beginPath();
-      ctx.moveTo(x0, y0);
-      ctx.lineTo(tipX, tipY);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      if (progress >= 1 && message.dropped) {
-        // A cross where it died.
-        ctx.beginPath();
-        ctx.moveTo(tipX - 4, tipY - 4);
-        ctx.lineTo(tipX + 4, tipY + 4);
-        ctx.moveTo(tipX + 4, tipY - 4);
-        ctx.lineTo(tipX - 4, tipY + 4);
-        ctx.stroke();
-        return;
-      }
-      // An arrowhead at the tip, pointing along the message's path.
-      const angle = Math.atan2(y1 - y0, x(message.endAtMs) - x0);
-      ctx.beginPath();
-      ctx.moveTo(tipX, tipY);
-      ctx.lineTo(tipX - 6 * Math.cos(angle - 0.45), tipY - 6 * Math.sin(angle - 0.45));
-      ctx.lineTo(tipX - 6 * Math.cos(angle + 0.45), tipY - 6 * Math.sin(angle + 0.45));
-      ctx.closePath();
-      ctx.fill();
-      if (message.kind === 'pollResponse' && message.label === '200 []' && progress >= 1) {
-        ctx.font = '10px system-ui, sans-serif';
-        ctx.fillText('∅', tipX + 3, tipY - 2);
-      }
-    }
   }
 
   function draw(snapshot: WebhooksSnapshot, atMs: number): void {
@@ -432,7 +423,7 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
       // With reduced motion the timeline does not scroll smoothly: it redraws once per virtual
       // second (and whenever something happens), so nothing glides across the screen.
       const second = Math.floor(atMs / 1000);
-      const changeKey = `${snapshot.eventsTotal}|${snapshot.messages.length}|${snapshot.webhook.attemptsTotal}`;
+      const changeKey = `${snapshot.eventsTotal}|${snapshot.messages.count}|${snapshot.webhook.attemptsTotal}`;
       if (
         reducedMotion &&
         latest !== null &&
@@ -454,4 +445,91 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
       canvas.remove();
     },
   };
+}
+
+interface MessagePlot {
+  x: (ms: number) => number;
+  startMs: number;
+  atMs: number;
+  /** One colour per lane, then the colour of a dropped message. */
+  colors: string[];
+}
+
+/**
+ * Draws every message as a line from where it was sent to its tip (where it is now, or where it
+ * landed), an arrowhead at the tip, and a cross where a dropped one died. Messages are gathered
+ * into one path per style (colour × width × dash), so 2,000 messages cost a few dozen canvas
+ * calls instead of ten per message.
+ */
+export function drawMessages(
+  ctx: CanvasRenderingContext2D,
+  messages: MessageColumns,
+  { x, startMs, atMs, colors }: MessagePlot,
+): void {
+  const droppedColor = colors.length - 1;
+  // Index: (colour × 2 + thin) × 2 + dashed.
+  const lines = colors.flatMap(() => [new Path2D(), new Path2D(), new Path2D(), new Path2D()]);
+  const heads = colors.map(() => new Path2D());
+  const crosses = [new Path2D(), new Path2D()];
+  const empties: { x: number; y: number; color: number }[] = [];
+  for (let i = 0; i < messages.count; i += 1) {
+    const sentAtMs = messages.sentAtMs[i]!;
+    const endAtMs = messages.endAtMs[i]!;
+    if (endAtMs < startMs || sentAtMs > atMs) continue;
+    const flags = messages.flags[i]!;
+    const top = laneTop(messages.lane[i]!);
+    const yShop = top + 12;
+    const yClient = top + LANE_HEIGHT - 12;
+    const [y0, y1] = flags & MESSAGE_UP ? [yClient, yShop] : [yShop, yClient];
+    const duration = Math.max(1, endAtMs - sentAtMs);
+    const progress = Math.min(1, Math.max(0, (atMs - sentAtMs) / duration));
+    const tipY = y0 + (y1 - y0) * progress;
+    const x0 = x(sentAtMs);
+    const tipX = x(sentAtMs + progress * duration);
+    const dropped = (flags & MESSAGE_DROPPED) !== 0;
+    const color = dropped ? droppedColor : messages.lane[i]!;
+    const thin = flags & MESSAGE_PING ? 1 : 0;
+    const dashed = dropped || flags & MESSAGE_DUPLICATE ? 1 : 0;
+    const line = lines[(color * 2 + thin) * 2 + dashed]!;
+    line.moveTo(x0, y0);
+    line.lineTo(tipX, tipY);
+    if (progress >= 1 && dropped) {
+      const cross = crosses[thin]!;
+      cross.moveTo(tipX - 4, tipY - 4);
+      cross.lineTo(tipX + 4, tipY + 4);
+      cross.moveTo(tipX + 4, tipY - 4);
+      cross.lineTo(tipX - 4, tipY + 4);
+      continue;
+    }
+    // An arrowhead at the tip, pointing along the message's path.
+    const angle = Math.atan2(y1 - y0, x(endAtMs) - x0);
+    const head = heads[color]!;
+    head.moveTo(tipX, tipY);
+    head.lineTo(tipX - 6 * Math.cos(angle - 0.45), tipY - 6 * Math.sin(angle - 0.45));
+    head.lineTo(tipX - 6 * Math.cos(angle + 0.45), tipY - 6 * Math.sin(angle + 0.45));
+    head.closePath();
+    if (flags & MESSAGE_EMPTY_POLL && progress >= 1) empties.push({ x: tipX, y: tipY, color });
+  }
+  lines.forEach((path, index) => {
+    const dashed = index % 2 === 1;
+    const thin = Math.floor(index / 2) % 2 === 1;
+    ctx.strokeStyle = colors[Math.floor(index / 4)]!;
+    ctx.lineWidth = thin ? 1 : 1.6;
+    ctx.setLineDash(dashed ? [3, 3] : []);
+    ctx.stroke(path);
+  });
+  ctx.setLineDash([]);
+  ctx.strokeStyle = colors[droppedColor]!;
+  crosses.forEach((path, thin) => {
+    ctx.lineWidth = thin ? 1 : 1.6;
+    ctx.stroke(path);
+  });
+  heads.forEach((path, color) => {
+    ctx.fillStyle = colors[color]!;
+    ctx.fill(path);
+  });
+  for (const empty of empties) {
+    ctx.fillStyle = colors[empty.color]!;
+    ctx.fillText('∅', empty.x + 3, empty.y - 2);
+  }
 }
