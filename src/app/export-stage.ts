@@ -1,7 +1,7 @@
 /**
- * Exports a lab's stage as SVG or PNG. A stage is an SVG with optional canvas layers beneath it
- * (for thousands of marks); both exports flatten the layers in order, so what you see is what
- * you get.
+ * Exports a lab's stage as SVG or PNG. A stage is an SVG with optional canvas layers under or
+ * over it (for thousands of marks) and possibly further figures beside it; both exports flatten
+ * them in paint order at their places on the screen, so what you see is what you get.
  */
 
 export function downloadBlob(blob: Blob, filename: string): void {
@@ -15,40 +15,92 @@ export function downloadBlob(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1_000);
 }
 
-function stageLayers(stage: HTMLElement): { svg: SVGSVGElement; canvases: HTMLCanvasElement[] } {
-  const svg = stage.querySelector('svg[data-export-root]');
-  if (!(svg instanceof SVGSVGElement)) throw new Error('This stage has nothing to export yet.');
-  const canvases = Array.from(stage.querySelectorAll('canvas[data-export-layer]')).filter(
-    (c): c is HTMLCanvasElement => c instanceof HTMLCanvasElement,
-  );
-  return { svg, canvases };
+/**
+ * What the stage draws, in paint order (document order): the root SVG (`data-export-root`), any
+ * further SVG figures (`data-export-figure`), and every visible canvas, whether it lies under the
+ * SVG, over it, or beside it (a second diagram below the first). Each is placed where it is on
+ * the screen, relative to the top left of them all.
+ */
+interface Layer {
+  element: SVGSVGElement | HTMLCanvasElement;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
-/** A standalone SVG document: canvas layers are embedded as images, colours are resolved. */
+function stageLayers(stage: HTMLElement): { layers: Layer[]; width: number; height: number } {
+  if (!stage.querySelector('svg[data-export-root]')) {
+    throw new Error('This stage has nothing to export yet.');
+  }
+  const elements = Array.from(
+    stage.querySelectorAll('svg[data-export-root], svg[data-export-figure], canvas'),
+  ).filter(
+    (e): e is SVGSVGElement | HTMLCanvasElement =>
+      e instanceof SVGSVGElement || e instanceof HTMLCanvasElement,
+  );
+  const placed = elements
+    .map((element) => ({ element, rect: element.getBoundingClientRect() }))
+    .filter(({ rect }) => rect.width > 0 && rect.height > 0);
+  const left = Math.min(...placed.map(({ rect }) => rect.left));
+  const top = Math.min(...placed.map(({ rect }) => rect.top));
+  const right = Math.max(...placed.map(({ rect }) => rect.right));
+  const bottom = Math.max(...placed.map(({ rect }) => rect.bottom));
+  return {
+    layers: placed.map(({ element, rect }) => ({
+      element,
+      x: rect.left - left,
+      y: rect.top - top,
+      width: rect.width,
+      height: rect.height,
+    })),
+    width: right - left,
+    height: bottom - top,
+  };
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** A standalone SVG document: canvases are embedded as images, colours are resolved. */
 export function stageToSvgText(stage: HTMLElement): string {
-  const { svg, canvases } = stageLayers(stage);
-  const { width, height } = svg.getBoundingClientRect();
-  const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  clone.setAttribute('width', String(Math.round(width)));
-  clone.setAttribute('height', String(Math.round(height)));
+  const { layers, width, height } = stageLayers(stage);
+  const document_ = stage.ownerDocument;
+  const out = document_.createElementNS(SVG_NS, 'svg');
+  out.setAttribute('xmlns', SVG_NS);
+  out.setAttribute('width', String(Math.round(width)));
+  out.setAttribute('height', String(Math.round(height)));
+  out.setAttribute('viewBox', `0 0 ${round(width)} ${round(height)}`);
   const styles = getComputedStyle(stage);
-  clone.setAttribute(
+  out.setAttribute(
     'style',
     `background:${styles.getPropertyValue('--bg') || '#fff'};color:${styles.color}`,
   );
-  inlineCurrentColor(svg, clone);
-  const viewBox = svg.viewBox.baseVal;
-  for (const canvas of canvases.reverse()) {
-    const image = document.createElementNS('http://www.w3.org/2000/svg', 'image');
-    image.setAttribute('href', canvas.toDataURL('image/png'));
-    image.setAttribute('x', String(viewBox?.x ?? 0));
-    image.setAttribute('y', String(viewBox?.y ?? 0));
-    image.setAttribute('width', String(viewBox?.width || width));
-    image.setAttribute('height', String(viewBox?.height || height));
-    clone.insertBefore(image, clone.firstChild);
+  for (const layer of layers) {
+    const placement = {
+      x: String(round(layer.x)),
+      y: String(round(layer.y)),
+      width: String(round(layer.width)),
+      height: String(round(layer.height)),
+    };
+    if (layer.element instanceof HTMLCanvasElement) {
+      const image = document_.createElementNS(SVG_NS, 'image');
+      image.setAttribute('href', layer.element.toDataURL('image/png'));
+      image.setAttribute('preserveAspectRatio', 'none');
+      for (const [name, value] of Object.entries(placement)) image.setAttribute(name, value);
+      out.append(image);
+    } else {
+      const clone = layer.element.cloneNode(true) as SVGSVGElement;
+      inlineCurrentColor(layer.element, clone);
+      clone.removeAttribute('style');
+      for (const [name, value] of Object.entries(placement)) clone.setAttribute(name, value);
+      out.append(clone);
+    }
   }
-  return new XMLSerializer().serializeToString(clone);
+  return new XMLSerializer().serializeToString(out);
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
 }
 
 /** CSS variables do not survive outside the page, so computed fills and strokes are written in. */
@@ -79,8 +131,7 @@ export function exportStageSvg(stage: HTMLElement, filename: string): void {
 }
 
 export async function exportStagePng(stage: HTMLElement, filename: string): Promise<void> {
-  const { svg } = stageLayers(stage);
-  const { width, height } = svg.getBoundingClientRect();
+  const { width, height } = stageLayers(stage);
   const scale = Math.min(2, window.devicePixelRatio || 1) * 1.5;
   const url = URL.createObjectURL(new Blob([stageToSvgText(stage)], { type: 'image/svg+xml' }));
   try {

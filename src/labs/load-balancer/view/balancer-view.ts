@@ -130,6 +130,7 @@ export function createBalancerView(
   const svg = select(root)
     .append('svg')
     .attr('class', 'lb-svg')
+    .attr('data-export-root', '')
     .attr('role', 'group')
     .attr('aria-label', 'Clients, the load balancer and its servers');
   const context = canvas.getContext('2d');

@@ -180,7 +180,7 @@ function RetrySchedule({ session }: { session: Session }) {
           </label>
         ) : null}
       </div>
-      <svg ref={svg} className="wh-retry-svg" />
+      <svg ref={svg} className="wh-retry-svg" data-export-figure="" />
     </div>
   );
 }
