@@ -69,6 +69,8 @@ export function formatMs(ms: number): string {
 }
 
 const CANVAS_FONT = '11px system-ui, sans-serif';
+/** Room an event number needs on the timeline before the next one may print. */
+const MARKER_LABEL_GAP_PX = 26;
 
 export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbacks): TimelineView {
   const canvas = document.createElement('canvas');
@@ -253,6 +255,7 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     const placedWidth = width;
     const positionsStale = markersWidth !== placedWidth;
     markersWidth = placedWidth;
+    let lastLabelX = Number.NEGATIVE_INFINITY;
     markers
       .selectAll<SVGGElement, ProducedEvent>('g.wh-event')
       .data(snapshot.events, (e) => e.seq)
@@ -286,6 +289,16 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
           this.setAttribute('transform', `translate(${e.createdAtMs * pxPerMs},26)`);
         const label = describeEvent(e);
         if (this.getAttribute('aria-label') !== label) this.setAttribute('aria-label', label);
+        // A number only where it has room: in a burst the labels would print over each other
+        // (each marker still names its event to a screen reader and on focus).
+        const x = e.createdAtMs * pxPerMs;
+        const crowded = x - lastLabelX < MARKER_LABEL_GAP_PX;
+        if (!crowded) lastLabelX = x;
+        const text = this.lastElementChild;
+        if (text && text.hasAttribute('visibility') !== crowded) {
+          if (crowded) text.setAttribute('visibility', 'hidden');
+          else text.removeAttribute('visibility');
+        }
       });
   }
 
