@@ -11,15 +11,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { readViewOptions } from './app/embed';
 import { parseLabSearch, SEED_MAX } from './app/url-state';
 import type { LabSim } from './kernel/sim';
 
 type AnySim = LabSim<unknown, unknown, unknown, unknown>;
-type Schema = z.ZodType<unknown>;
+type Schema = z.ZodMiniType<unknown>;
 interface LabConfigModule {
-  configSchema: z.ZodObject<z.ZodRawShape>;
+  configSchema: z.ZodMiniObject<z.core.$ZodShape>;
   defaults: Record<string, unknown>;
   commandSchema: Schema;
 }
@@ -69,8 +69,22 @@ interface Def {
   innerType?: Schema;
   out?: Schema;
   in?: Schema;
+  checks?: z.core.$ZodCheck[];
 }
 const defOf = (schema: Schema) => (schema as unknown as { def: Def }).def;
+
+/** A number schema's bounds, folded from its z.minimum / z.maximum checks (±∞ when unbounded). */
+function numberBounds(schema: Schema): { min: number; max: number } {
+  let min = Number.NEGATIVE_INFINITY;
+  let max = Number.POSITIVE_INFINITY;
+  for (const check of defOf(schema).checks ?? []) {
+    const { check: kind, value } = check._zod.def as { check: string; value?: unknown };
+    if (typeof value !== 'number') continue;
+    if (kind === 'greater_than') min = Math.max(min, value);
+    else if (kind === 'less_than') max = Math.min(max, value);
+  }
+  return { min, max };
+}
 
 /** Values for a schema: mostly valid, near and beyond its bounds, and sometimes junk. */
 function arbitraryFor(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
@@ -93,9 +107,9 @@ function arbitraryFor(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
       case 'enum':
         return fc.constantFrom(...Object.values(def.entries ?? {}));
       case 'number': {
-        const number = schema as unknown as { minValue: number | null; maxValue: number | null };
-        const min = Number.isFinite(number.minValue) ? (number.minValue as number) : -1_000;
-        const max = Number.isFinite(number.maxValue) ? (number.maxValue as number) : 1_000_000;
+        const bounds = numberBounds(schema);
+        const min = Number.isFinite(bounds.min) ? bounds.min : -1_000;
+        const max = Number.isFinite(bounds.max) ? bounds.max : 1_000_000;
         const low = Math.max(min, -1e9);
         const high = Math.min(max, 1e9);
         return fc.oneof(

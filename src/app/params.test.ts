@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { flagParam, fromParam } from './params';
 
 describe('fromParam', () => {
-  const count = fromParam(z.number().int().min(1).max(10));
+  const count = fromParam(z.number().check(z.int(), z.minimum(1), z.maximum(10)));
   it('reads numbers and numeric strings', () => {
     expect(count.parse(7)).toBe(7);
     expect(count.parse('7')).toBe(7);

@@ -167,6 +167,21 @@ describe('toRunFile / parseRunFile', () => {
     expect(error).toContain(`"${where}"`);
   });
 
+  it('says what is wrong where our schemas give no message of their own (English issue texts)', () => {
+    // zod/mini loads no locale, so app/params.ts configures English; without it these read "Invalid input".
+    expect(
+      expectError(fileWith({ commands: [{ atMs: 0, command: { type: 'addServer', weight: 0 } }] })),
+    ).toBe(
+      'The run is damaged at "commands.0.command.weight": Too small: expected number to be >=1.',
+    );
+    expect(expectError(fileWith({ seed: 'forty-two' }))).toBe(
+      'The run is damaged at "seed": Invalid input: expected number, received string.',
+    );
+    expect(expectError(fileWith({ atMs: 1.5 }))).toBe(
+      'The run is damaged at "atMs": Invalid input: expected int, received number.',
+    );
+  });
+
   it('refuses commands out of time order', () => {
     const error = expectError(
       fileWith({

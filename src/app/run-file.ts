@@ -2,9 +2,9 @@
  * Exported run files: the run as JSON, validated on import. A bad file is refused with a clear
  * message and the current run stays as it was.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { RunRecord } from '../worker/protocol';
-import { loggedCommandsSchema, seedSchema } from './url-state';
+import { atMsSchema, loggedCommandsSchema, seedSchema } from './url-state';
 
 export const RUN_FILE_FORMAT = 'system-design-lab/run';
 export const RUN_FILE_VERSION = 1;
@@ -28,8 +28,8 @@ export function toRunFile(run: RunRecord): RunFile {
 export function parseRunFile(
   text: string,
   labId: string,
-  configSchema: z.ZodType<unknown>,
-  commandSchema: z.ZodType<unknown>,
+  configSchema: z.ZodMiniType<unknown>,
+  commandSchema: z.ZodMiniType<unknown>,
 ): { ok: true; run: RunRecord } | { ok: false; error: string } {
   if (text.length > RUN_FILE_BYTES_MAX)
     return { ok: false, error: 'The file is larger than 20 MB.' };
@@ -66,7 +66,7 @@ export function parseRunFile(
       seed: seedSchema,
       config: configSchema,
       commands: loggedCommandsSchema(commandSchema),
-      atMs: z.number().int().min(0).max(3_600_000),
+      atMs: atMsSchema,
     })
     .safeParse(json);
   if (!body.success) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { compressToEncodedURIComponent } from 'lz-string';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   hashRingCommandSchema,
   hashRingConfigSchema,
@@ -272,12 +272,14 @@ describe('parseLabSearch (hash-ring schema)', () => {
 
   it('a cross-field rule that fails gives a notice and the defaults (mechanism, on a small schema)', () => {
     const fields = {
-      servers: z.coerce.number().int().min(0).max(10),
-      vnodes: z.coerce.number().int().min(1).max(10),
+      servers: z.coerce.number().check(z.int(), z.minimum(0), z.maximum(10)),
+      vnodes: z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10)),
     };
-    const schema = z.object(fields).refine((c) => c.servers * c.vnodes <= 20, {
-      message: 'servers × virtual nodes is at most 20',
-    }) as unknown as z.ZodObject<typeof fields>;
+    const schema = z.object(fields).check(
+      z.refine((c) => c.servers * c.vnodes <= 20, {
+        message: 'servers × virtual nodes is at most 20',
+      }),
+    );
     const defaults = { servers: 2, vnodes: 3 };
     const bad = parseLabSearch(
       schema,
@@ -315,6 +317,21 @@ describe('parseLabSearch (hash-ring schema)', () => {
     expect(number.commands).toEqual([]);
     expect(number.notices).toHaveLength(1);
     expect(number.notices[0]).toContain('shared run');
+  });
+
+  it('a shared run with a bad command says what is wrong with it', () => {
+    const run = encodeRunParam([
+      { atMs: 0, command: { type: 'setVnodes', vnodesPerServer: 9_999 } },
+    ] as unknown as LoggedCommand[]);
+    expect(parse({ run }).notices).toEqual([
+      'The shared run in this link could not be read (Too big: expected number to be <=500); starting a fresh run.',
+    ]);
+    const unknown = encodeRunParam([
+      { atMs: 0, command: { type: 'launchRocket' } },
+    ] as unknown as LoggedCommand[]);
+    expect(parse({ run: unknown }).notices[0]).toMatch(
+      /^The shared run in this link could not be read \(Invalid discriminator value\. Expected 'addServer' \| 'removeServer' \| /,
+    );
   });
 
   it('property: searchForRun → (JSON-parsed as by the router) → parseLabSearch round-trips', () => {

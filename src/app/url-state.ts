@@ -4,7 +4,7 @@
  * validated; a bad value falls back to its default with a notice, and the other values are kept.
  */
 import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from 'lz-string';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { LoggedCommand } from '../worker/protocol';
 import { fromParam } from './params';
 
@@ -24,23 +24,29 @@ export interface ParsedSearch<Config> {
   notices: string[];
 }
 
-export const seedSchema = fromParam(z.number().int().min(0).max(SEED_MAX));
+/** The latest moment a run can be shared or exported at: an hour of virtual time. */
+const AT_MS_MAX = 3_600_000;
+
+export const seedSchema = fromParam(z.number().check(z.int(), z.minimum(0), z.maximum(SEED_MAX)));
+/** A moment of a run in virtual ms, as a run file or a command log holds it. */
+export const atMsSchema = z.number().check(z.int(), z.minimum(0), z.maximum(AT_MS_MAX));
+const timeParamSchema = fromParam(atMsSchema);
 
 /**
  * Parses each field of the lab's config schema on its own, so one bad parameter falls back to its
  * default while the others are kept.
  */
-export function parseLabSearch<Shape extends z.ZodRawShape>(
-  schema: z.ZodObject<Shape>,
-  defaults: z.infer<z.ZodObject<Shape>>,
+export function parseLabSearch<Shape extends z.core.$ZodShape>(
+  schema: z.ZodMiniObject<Shape>,
+  defaults: z.infer<z.ZodMiniObject<Shape>>,
   raw: Record<string, unknown>,
-  commandSchema: z.ZodType<unknown>,
-): ParsedSearch<z.infer<z.ZodObject<Shape>>> {
+  commandSchema: z.ZodMiniType<unknown>,
+): ParsedSearch<z.infer<z.ZodMiniObject<Shape>>> {
   const notices: string[] = [];
   const config: Record<string, unknown> = { ...defaults };
   for (const [key, fieldSchema] of Object.entries(schema.shape)) {
     if (!(key in raw) || raw[key] === undefined || raw[key] === '') continue;
-    const result = (fieldSchema as z.ZodType).safeParse(raw[key]);
+    const result = z.safeParse(fieldSchema, raw[key]);
     if (result.success) config[key] = result.data;
     else {
       notices.push(
@@ -81,7 +87,7 @@ export function parseLabSearch<Shape extends z.ZodRawShape>(
   // A shared run without a time lands where its last command was applied.
   let atMs = commands.at(-1)?.atMs ?? 0;
   if (raw.t !== undefined) {
-    const parsed = fromParam(z.number().int().min(0).max(3_600_000)).safeParse(raw.t);
+    const parsed = timeParamSchema.safeParse(raw.t);
     if (parsed.success) atMs = parsed.data;
     else {
       notices.push(
@@ -99,19 +105,19 @@ function shown(value: unknown): string {
     : JSON.stringify(value);
 }
 
-function firstIssue(error: z.ZodError): string {
+function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   return issue ? issue.message : 'invalid';
 }
 
-export function loggedCommandsSchema(commandSchema: z.ZodType<unknown>) {
-  return z
-    .array(z.object({ atMs: z.number().int().min(0).max(3_600_000), command: commandSchema }))
-    .max(RUN_COMMANDS_MAX)
-    .refine(
+export function loggedCommandsSchema(commandSchema: z.ZodMiniType<unknown>) {
+  return z.array(z.object({ atMs: atMsSchema, command: commandSchema })).check(
+    z.maxLength(RUN_COMMANDS_MAX),
+    z.refine(
       (commands) => commands.every((c, i) => i === 0 || c.atMs >= commands[i - 1]!.atMs),
       'commands are not in time order',
-    );
+    ),
+  );
 }
 
 export function encodeRunParam(commands: readonly LoggedCommand[]): string {
@@ -121,7 +127,7 @@ export function encodeRunParam(commands: readonly LoggedCommand[]): string {
 
 export function decodeRunParam(
   param: string,
-  commandSchema: z.ZodType<unknown>,
+  commandSchema: z.ZodMiniType<unknown>,
 ): { ok: true; commands: LoggedCommand[] } | { ok: false; error: string } {
   let text: string | null = null;
   try {

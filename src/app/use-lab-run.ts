@@ -5,7 +5,7 @@
  */
 import { useNavigate } from '@tanstack/react-router';
 import { useCallback, useMemo, useState } from 'react';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { LoggedCommand, RunRecord } from '../worker/protocol';
 import { readViewOptions, type ViewOptions, viewSearch } from './embed';
 import { useMirrorRunToUrl, useRunKey } from './run-url';
@@ -41,14 +41,14 @@ function queryOf(search: Record<string, string | number>): string {
   return new URLSearchParams(Object.entries(search).map(([k, v]) => [k, String(v)])).toString();
 }
 
-export function useLabRun<Shape extends z.ZodRawShape>(
+export function useLabRun<Shape extends z.core.$ZodShape>(
   labId: string,
   search: Record<string, unknown>,
-  schema: z.ZodObject<Shape>,
-  defaults: z.infer<z.ZodObject<Shape>>,
-  commandSchema: z.ZodType<unknown>,
-): LabRun<z.infer<z.ZodObject<Shape>>> {
-  type Config = z.infer<z.ZodObject<Shape>>;
+  schema: z.ZodMiniObject<Shape>,
+  defaults: z.infer<z.ZodMiniObject<Shape>>,
+  commandSchema: z.ZodMiniType<unknown>,
+): LabRun<z.infer<z.ZodMiniObject<Shape>>> {
+  type Config = z.infer<z.ZodMiniObject<Shape>>;
   const navigate = useNavigate();
   const searchKey = JSON.stringify(search);
   // biome-ignore lint/correctness/useExhaustiveDependencies: searchKey stands for search.

@@ -5,7 +5,7 @@
  * metrics to this shell.
  */
 import { type ReactNode, useCallback, useEffect, useRef } from 'react';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Lesson } from '../lesson';
 import type { Session } from '../session';
 import type { LabRun } from '../use-lab-run';
@@ -23,8 +23,8 @@ export interface LabShellProps<Config, Snapshot> {
   title: string;
   summary: string;
   defaults: Config;
-  configSchema: z.ZodType<unknown>;
-  commandSchema: z.ZodType<unknown>;
+  configSchema: z.ZodMiniType<unknown>;
+  commandSchema: z.ZodMiniType<unknown>;
   lesson: Lesson<Config, Snapshot>;
   shortcuts: Shortcut[];
   /** The stage; `stageRef` must be set on its root element so PNG and SVG export find it. */

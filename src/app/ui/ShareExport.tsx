@@ -4,7 +4,7 @@
  * is untouched.
  */
 import { useId, useRef, useState } from 'react';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { RunRecord } from '../../worker/protocol';
 import { embedCode } from '../embed';
 import { downloadBlob, exportStagePng, exportStageSvg } from '../export-stage';
@@ -28,8 +28,8 @@ export function ShareExport({
   /** The lab's title, for the embed code's iframe title. */
   title: string;
   onImport: (run: RunRecord) => void;
-  configSchema: z.ZodType<unknown>;
-  commandSchema: z.ZodType<unknown>;
+  configSchema: z.ZodMiniType<unknown>;
+  commandSchema: z.ZodMiniType<unknown>;
 }) {
   const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
   const [link, setLink] = useState<{ text: string; label: string } | null>(null);

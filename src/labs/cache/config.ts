@@ -2,7 +2,7 @@
  * The caching lab's URL state (its initial config) and its command schema, both validated with
  * zod. The bounds here are the simulation's own limits.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fromParam } from '../../app/params';
 import {
   CAPACITY_MAX,
@@ -54,17 +54,21 @@ const intIn = (min: number, max: number, what: string) =>
   fromParam(
     z
       .number({ message: `${what} must be a number` })
-      .int(`${what} must be a whole number`)
-      .min(min, `${what} is at least ${min}`)
-      .max(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      .check(
+        z.int(`${what} must be a whole number`),
+        z.minimum(min, `${what} is at least ${min}`),
+        z.maximum(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      ),
   );
 
 const numberIn = (min: number, max: number, what: string) =>
   fromParam(
     z
       .number({ message: `${what} must be a number` })
-      .min(min, `${what} is at least ${min}`)
-      .max(max, `${what} is at most ${max}`),
+      .check(
+        z.minimum(min, `${what} is at least ${min}`),
+        z.maximum(max, `${what} is at most ${max}`),
+      ),
   );
 
 const enumOf = <T extends string>(values: readonly T[], what: string) =>
@@ -74,15 +78,17 @@ const onOff = (what: string) => z.enum(['on', 'off'], { message: `${what} is on 
 
 export const compareSchema = z
   .string({ message: 'compare is a list of policies like lru,lfu' })
-  .refine((text) => parsePolicyList(text) !== null, {
-    message: `compare lists policies from ${POLICY_NAMES.join(', ')}`,
-  })
-  .refine(
-    (text) => {
-      const n = parsePolicyList(text)?.length ?? 0;
-      return n === 0 || (n >= COMPARE_MIN && n <= COMPARE_MAX);
-    },
-    { message: `compare holds ${COMPARE_MIN} to ${COMPARE_MAX} policies (or none)` },
+  .check(
+    z.refine((text) => parsePolicyList(text) !== null, {
+      message: `compare lists policies from ${POLICY_NAMES.join(', ')}`,
+    }),
+    z.refine(
+      (text) => {
+        const n = parsePolicyList(text)?.length ?? 0;
+        return n === 0 || (n >= COMPARE_MIN && n <= COMPARE_MAX);
+      },
+      { message: `compare holds ${COMPARE_MIN} to ${COMPARE_MAX} policies (or none)` },
+    ),
   );
 
 export const cacheFields = {
@@ -108,24 +114,21 @@ export const cacheFields = {
 
 export const cacheConfigSchema = z.object(cacheFields);
 
-const keySchema = z
-  .number()
-  .int()
-  .min(0)
-  .max(KEYS_MAX - 1);
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+const keySchema = int(0, KEYS_MAX - 1);
 
-export const cacheCommandSchema: z.ZodType<CacheCommand> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('set'), settings: cacheConfigSchema.partial() }),
+export const cacheCommandSchema: z.ZodMiniType<CacheCommand> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('set'), settings: z.partial(cacheConfigSchema) }),
   z.object({ type: z.literal('expireKey'), key: keySchema }),
   z.object({
     type: z.literal('setKeyTtl'),
     key: keySchema,
-    ttlMs: z.number().int().min(0).max(TTL_MS_MAX).nullable(),
+    ttlMs: z.nullable(int(0, TTL_MS_MAX)),
   }),
   z.object({ type: z.literal('crash') }),
   z.object({
     type: z.literal('readBurst'),
     key: keySchema,
-    count: z.number().int().min(1).max(READ_BURST_MAX),
+    count: int(1, READ_BURST_MAX),
   }),
-]) as z.ZodType<CacheCommand>;
+]) as z.ZodMiniType<CacheCommand>;

@@ -2,7 +2,7 @@
  * The hash-ring lab's URL state (its initial config) and its command schema, both validated
  * with zod. The bounds here are the simulation's own limits.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fromParam } from '../../app/params';
 import {
   HASH_NAMES,
@@ -33,9 +33,11 @@ const intIn = (min: number, max: number, what: string) =>
   fromParam(
     z
       .number({ message: `${what} must be a number` })
-      .int(`${what} must be a whole number`)
-      .min(min, `${what} is at least ${min}`)
-      .max(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      .check(
+        z.int(`${what} must be a whole number`),
+        z.minimum(min, `${what} is at least ${min}`),
+        z.maximum(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      ),
   );
 
 export const hashRingFields = {
@@ -50,50 +52,56 @@ export const hashRingFields = {
   zipfExponent: fromParam(
     z
       .number({ message: 'Zipf s must be a number' })
-      .min(0, 'Zipf s is at least 0')
-      .max(3, 'Zipf s is at most 3'),
+      .check(z.minimum(0, 'Zipf s is at least 0'), z.maximum(3, 'Zipf s is at most 3')),
   ),
   requestsPerSecond: intIn(0, REQUESTS_PER_SECOND_MAX, 'requests per second'),
 };
 
-export const hashRingConfigSchema = z
-  .object(hashRingFields)
-  .refine((c) => c.servers * c.vnodesPerServer <= VNODES_TOTAL_MAX, {
+export const hashRingConfigSchema = z.object(hashRingFields).check(
+  z.refine((c) => c.servers * c.vnodesPerServer <= VNODES_TOTAL_MAX, {
     message: `servers × virtual nodes is at most ${VNODES_TOTAL_MAX.toLocaleString('en-US')}`,
-  }) as unknown as z.ZodObject<typeof hashRingFields>;
+  }),
+);
 
-const serverId = z.string().regex(/^S\d{1,6}$/, 'a server id like S3');
+const serverId = z.string().check(z.regex(/^S\d{1,6}$/, 'a server id like S3'));
 const hashName = hashRingFields.hash;
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
-export const hashRingCommandSchema: z.ZodType<HashRingCommand> = z.discriminatedUnion('type', [
+export const hashRingCommandSchema: z.ZodMiniType<HashRingCommand> = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('addServer'),
-    weight: z.number().int().min(1).max(WEIGHT_MAX).optional(),
+    weight: z.optional(int(1, WEIGHT_MAX)),
   }),
   z.object({ type: z.literal('removeServer'), serverId }),
   z.object({ type: z.literal('setFailed'), serverId, failed: z.boolean() }),
   z.object({
     type: z.literal('setWeight'),
     serverId,
-    weight: z.number().int().min(1).max(WEIGHT_MAX),
+    weight: int(1, WEIGHT_MAX),
   }),
   z.object({
     type: z.literal('setVnodes'),
-    vnodesPerServer: z.number().int().min(1).max(VNODES_PER_SERVER_MAX),
+    vnodesPerServer: int(1, VNODES_PER_SERVER_MAX),
   }),
   z.object({ type: z.literal('setHash'), hash: hashName }),
   z.object({
     type: z.literal('setReplicationFactor'),
-    replicationFactor: z.number().int().min(1).max(REPLICATION_FACTOR_MAX),
+    replicationFactor: int(1, REPLICATION_FACTOR_MAX),
   }),
-  z.object({ type: z.literal('addKey'), key: z.string().min(1).max(KEY_NAME_LENGTH_MAX) }),
-  z.object({ type: z.literal('setBulkKeys'), count: z.number().int().min(0).max(KEYS_BULK_MAX) }),
+  z.object({
+    type: z.literal('addKey'),
+    key: z.string().check(z.minLength(1), z.maxLength(KEY_NAME_LENGTH_MAX)),
+  }),
+  z.object({ type: z.literal('setBulkKeys'), count: int(0, KEYS_BULK_MAX) }),
   z.object({ type: z.literal('clearKeys') }),
-  z.object({ type: z.literal('lookup'), key: z.string().max(KEY_NAME_LENGTH_MAX).nullable() }),
+  z.object({
+    type: z.literal('lookup'),
+    key: z.nullable(z.string().check(z.maxLength(KEY_NAME_LENGTH_MAX))),
+  }),
   z.object({
     type: z.literal('setWorkload'),
     popularity: z.enum(['uniform', 'zipf']),
-    zipfExponent: z.number().min(0).max(3),
-    requestsPerSecond: z.number().int().min(0).max(REQUESTS_PER_SECOND_MAX),
+    zipfExponent: z.number().check(z.minimum(0), z.maximum(3)),
+    requestsPerSecond: int(0, REQUESTS_PER_SECOND_MAX),
   }),
-]) as z.ZodType<HashRingCommand>;
+]) as z.ZodMiniType<HashRingCommand>;

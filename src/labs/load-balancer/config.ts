@@ -2,7 +2,7 @@
  * The load-balancer lab's URL state (its initial config) and its command schema, both validated
  * with zod. The bounds here are the simulation's own limits.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { flagParam, fromParam } from '../../app/params';
 import {
   ALGORITHMS,
@@ -47,18 +47,19 @@ const intIn = (min: number, max: number, what: string) =>
   fromParam(
     z
       .number({ message: `${what} must be a number` })
-      .int(`${what} must be a whole number`)
-      .min(min, `${what} is at least ${min.toLocaleString('en-US')}`)
-      .max(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      .check(
+        z.int(`${what} must be a whole number`),
+        z.minimum(min, `${what} is at least ${min.toLocaleString('en-US')}`),
+        z.maximum(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      ),
   );
 
 const enumOf = <T extends string>(values: readonly T[], what: string) =>
   z.enum(values as unknown as [T, ...T[]], { message: `${what} is one of ${values.join(', ')}` });
 
 /** "round-robin,least-connections": 2 to 4 distinct algorithm names, or empty. */
-const compareParam = z
-  .string({ message: 'compare is a comma-separated list of algorithms' })
-  .refine(
+const compareParam = z.string({ message: 'compare is a comma-separated list of algorithms' }).check(
+  z.refine(
     (text) => {
       if (text.trim() === '') return true;
       const names = text.split(',').map((s) => s.trim());
@@ -72,7 +73,8 @@ const compareParam = z
     {
       message: `compare lists ${COMPARE_LANES_MIN} to ${COMPARE_LANES_MAX} different algorithms (${ALGORITHMS.join(', ')})`,
     },
-  );
+  ),
+);
 
 export const loadBalancerFields = {
   servers: intIn(SERVERS_MIN, SERVERS_MAX, 'servers'),
@@ -104,71 +106,68 @@ export const loadBalancerFields = {
 
 export const loadBalancerConfigSchema = z.object(loadBalancerFields);
 
-const serverId = z.string().regex(/^S\d{1,3}$/, 'a server id like S3');
+const serverId = z.string().check(z.regex(/^S\d{1,3}$/, 'a server id like S3'));
 const pool = enumOf(POOLS, 'pool');
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
-export const loadBalancerCommandSchema: z.ZodType<LoadBalancerCommand> = z.discriminatedUnion(
+export const loadBalancerCommandSchema: z.ZodMiniType<LoadBalancerCommand> = z.discriminatedUnion(
   'type',
   [
-    z.object({ type: z.literal('addServer'), pool: pool.optional() }),
+    z.object({ type: z.literal('addServer'), pool: z.optional(pool) }),
     z.object({ type: z.literal('removeServer'), serverId }),
     z.object({ type: z.literal('setCrashed'), serverId, crashed: z.boolean() }),
     z.object({
       type: z.literal('setSlowness'),
       serverId,
-      slowness: z.number().min(1).max(SLOWNESS_MAX),
+      slowness: z.number().check(z.minimum(1), z.maximum(SLOWNESS_MAX)),
     }),
     z.object({
       type: z.literal('setFlapping'),
       serverId,
-      periodMs: z.number().int().min(0).max(FLAP_PERIOD_MS_MAX),
+      periodMs: int(0, FLAP_PERIOD_MS_MAX),
     }),
     z.object({
       type: z.literal('setServer'),
       serverId,
-      weight: z.number().int().min(1).max(WEIGHT_MAX).optional(),
-      concurrency: z.number().int().min(1).max(CONCURRENCY_MAX).optional(),
-      serviceMs: z.number().int().min(SERVICE_MS_MIN).max(SERVICE_MS_MAX).optional(),
-      latencyMs: z.number().int().min(0).max(LATENCY_MS_MAX).optional(),
-      queueLimit: z.number().int().min(0).max(QUEUE_LIMIT_MAX).optional(),
-      pool: pool.optional(),
+      weight: z.optional(int(1, WEIGHT_MAX)),
+      concurrency: z.optional(int(1, CONCURRENCY_MAX)),
+      serviceMs: z.optional(int(SERVICE_MS_MIN, SERVICE_MS_MAX)),
+      latencyMs: z.optional(int(0, LATENCY_MS_MAX)),
+      queueLimit: z.optional(int(0, QUEUE_LIMIT_MAX)),
+      pool: z.optional(pool),
     }),
     z.object({
       type: z.literal('setAlgorithm'),
-      lane: z
-        .number()
-        .int()
-        .min(0)
-        .max(COMPARE_LANES_MAX - 1),
+      lane: int(0, COMPARE_LANES_MAX - 1),
       algorithm: enumOf<AlgorithmName>(ALGORITHMS, 'algorithm'),
     }),
     z.object({
       type: z.literal('setWorkload'),
-      requestsPerSecond: z.number().int().min(0).max(REQUESTS_PER_SECOND_MAX),
+      requestsPerSecond: int(0, REQUESTS_PER_SECOND_MAX),
       arrival: enumOf(ARRIVALS, 'arrival'),
     }),
     z.object({
       type: z.literal('burst'),
-      requests: z.number().int().min(1).max(BURST_REQUESTS_MAX),
+      requests: int(1, BURST_REQUESTS_MAX),
     }),
     z.object({ type: z.literal('setSessions'), mode: enumOf(SESSION_MODES, 'sessions') }),
     z.object({ type: z.literal('setLayer'), layer: enumOf(LAYERS, 'layer'), pools: z.boolean() }),
     z.object({
       type: z.literal('setHealth'),
-      intervalMs: z.number().int().min(HEALTH_INTERVAL_MS_MIN).max(HEALTH_INTERVAL_MS_MAX),
-      timeoutMs: z.number().int().min(HEALTH_TIMEOUT_MS_MIN).max(HEALTH_TIMEOUT_MS_MAX),
-      healthyThreshold: z.number().int().min(1).max(HEALTH_THRESHOLD_MAX),
-      unhealthyThreshold: z.number().int().min(1).max(HEALTH_THRESHOLD_MAX),
+      intervalMs: int(HEALTH_INTERVAL_MS_MIN, HEALTH_INTERVAL_MS_MAX),
+      timeoutMs: int(HEALTH_TIMEOUT_MS_MIN, HEALTH_TIMEOUT_MS_MAX),
+      healthyThreshold: int(1, HEALTH_THRESHOLD_MAX),
+      unhealthyThreshold: int(1, HEALTH_THRESHOLD_MAX),
     }),
     z.object({
       type: z.literal('setEjection'),
       enabled: z.boolean(),
-      consecutiveErrors: z.number().int().min(1).max(EJECTION_ERRORS_MAX),
-      ejectionMs: z.number().int().min(EJECTION_MS_MIN).max(EJECTION_MS_MAX),
+      consecutiveErrors: int(1, EJECTION_ERRORS_MAX),
+      ejectionMs: int(EJECTION_MS_MIN, EJECTION_MS_MAX),
     }),
     z.object({
       type: z.literal('setUpstreamTimeout'),
-      timeoutMs: z.number().int().min(TIMEOUT_MS_MIN).max(TIMEOUT_MS_MAX),
+      timeoutMs: int(TIMEOUT_MS_MIN, TIMEOUT_MS_MAX),
     }),
   ],
-) as z.ZodType<LoadBalancerCommand>;
+) as z.ZodMiniType<LoadBalancerCommand>;

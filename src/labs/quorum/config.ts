@@ -2,7 +2,7 @@
  * The quorum lab's URL state (its initial config) and its command schema, both validated with
  * zod. The bounds here are the simulation's own limits.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fromParam } from '../../app/params';
 import {
   ANTI_ENTROPY_PERIOD_MS_MAX,
@@ -45,9 +45,11 @@ const intIn = (min: number, max: number, what: string) =>
   fromParam(
     z
       .number({ message: `${what} must be a number` })
-      .int(`${what} must be a whole number`)
-      .min(min, `${what} is at least ${min}`)
-      .max(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      .check(
+        z.int(`${what} must be a whole number`),
+        z.minimum(min, `${what} is at least ${min}`),
+        z.maximum(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      ),
   );
 
 export const quorumFields = {
@@ -77,16 +79,16 @@ export const quorumFields = {
   ),
 };
 
-export const quorumConfigSchema = z
-  .object(quorumFields)
-  .refine((c) => c.writeQuorum <= c.replicas && c.readQuorum <= c.replicas, {
+export const quorumConfigSchema = z.object(quorumFields).check(
+  z.refine((c) => c.writeQuorum <= c.replicas && c.readQuorum <= c.replicas, {
     message: 'W and R are at most N',
-  }) as unknown as z.ZodObject<typeof quorumFields>;
+  }),
+);
 
-const serverId = z.string().regex(/^[RH]\d$/, 'a server id like R3 or H1');
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const serverId = z.string().check(z.regex(/^[RH]\d$/, 'a server id like R3 or H1'));
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
-export const quorumCommandSchema: z.ZodType<QuorumCommand> = z.discriminatedUnion('type', [
+export const quorumCommandSchema: z.ZodMiniType<QuorumCommand> = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('setQuorum'),
     writeQuorum: int(1, REPLICAS_MAX),
@@ -112,8 +114,8 @@ export const quorumCommandSchema: z.ZodType<QuorumCommand> = z.discriminatedUnio
   z.object({
     type: z.literal('setPartition'),
     groups: z
-      .array(z.array(serverId).max(REPLICAS_MAX + SPARES_MAX))
-      .max(REPLICAS_MAX + SPARES_MAX),
+      .array(z.array(serverId).check(z.maxLength(REPLICAS_MAX + SPARES_MAX)))
+      .check(z.maxLength(REPLICAS_MAX + SPARES_MAX)),
   }),
   z.object({ type: z.literal('isolate'), nodeId: serverId }),
   z.object({ type: z.literal('heal') }),
@@ -129,11 +131,11 @@ export const quorumCommandSchema: z.ZodType<QuorumCommand> = z.discriminatedUnio
     type: z.literal('clientWrite'),
     client: int(0, CLIENTS_MAX - 1),
     key: int(0, KEYS_MAX - 1),
-    text: z.string().max(BIO_TEXT_MAX).optional(),
+    text: z.optional(z.string().check(z.maxLength(BIO_TEXT_MAX))),
   }),
   z.object({
     type: z.literal('clientRead'),
     client: int(0, CLIENTS_MAX - 1),
     key: int(0, KEYS_MAX - 1),
   }),
-]) as z.ZodType<QuorumCommand>;
+]) as z.ZodMiniType<QuorumCommand>;

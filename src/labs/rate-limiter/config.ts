@@ -2,7 +2,7 @@
  * The rate-limiter lab's URL state (its initial config) and its command schema, both validated
  * with zod. The bounds here are the simulation's own limits.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { fromParam } from '../../app/params';
 import {
   ABUSE_FACTOR_MAX,
@@ -54,9 +54,11 @@ const intIn = (min: number, max: number, what: string) =>
   fromParam(
     z
       .number({ message: `${what} must be a number` })
-      .int(`${what} must be a whole number`)
-      .min(min, `${what} is at least ${min.toLocaleString('en-US')}`)
-      .max(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      .check(
+        z.int(`${what} must be a whole number`),
+        z.minimum(min, `${what} is at least ${min.toLocaleString('en-US')}`),
+        z.maximum(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+      ),
   );
 
 const algorithmId = z.enum(
@@ -80,19 +82,21 @@ const retry = z.enum(
 const keyBy = z.enum(['user', 'ip'], { message: 'key is user or ip' });
 const mode = z.enum(['local', 'distributed'], { message: 'mode is local or distributed' });
 
-const lanesList = z.string({ message: 'lanes is a comma-separated list of algorithms' }).refine(
-  (text) => {
-    const ids = text.split(',').map((s) => s.trim());
-    return (
-      ids.length >= LANES_MIN &&
-      ids.length <= LANES_MAX &&
-      new Set(ids).size === ids.length &&
-      ids.every((id) => (ALGORITHM_IDS as readonly string[]).includes(id))
-    );
-  },
-  {
-    message: `lanes lists ${LANES_MIN} to ${LANES_MAX} different algorithms: ${ALGORITHM_IDS.join(', ')}`,
-  },
+const lanesList = z.string({ message: 'lanes is a comma-separated list of algorithms' }).check(
+  z.refine(
+    (text) => {
+      const ids = text.split(',').map((s) => s.trim());
+      return (
+        ids.length >= LANES_MIN &&
+        ids.length <= LANES_MAX &&
+        new Set(ids).size === ids.length &&
+        ids.every((id) => (ALGORITHM_IDS as readonly string[]).includes(id))
+      );
+    },
+    {
+      message: `lanes lists ${LANES_MIN} to ${LANES_MAX} different algorithms: ${ALGORITHM_IDS.join(', ')}`,
+    },
+  ),
 );
 
 export const rateLimiterFields = {
@@ -116,9 +120,9 @@ export const rateLimiterFields = {
 
 export const rateLimiterConfigSchema = z.object(rateLimiterFields);
 
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
-export const rateLimiterCommandSchema: z.ZodType<RateLimiterCommand> = z.discriminatedUnion(
+export const rateLimiterCommandSchema: z.ZodMiniType<RateLimiterCommand> = z.discriminatedUnion(
   'type',
   [
     z.object({
@@ -147,7 +151,7 @@ export const rateLimiterCommandSchema: z.ZodType<RateLimiterCommand> = z.discrim
     }),
     z.object({
       type: z.literal('setLanes'),
-      lanes: z.array(algorithmId).min(LANES_MIN).max(LANES_MAX),
+      lanes: z.array(algorithmId).check(z.minLength(LANES_MIN), z.maxLength(LANES_MAX)),
     }),
     z.object({ type: z.literal('setRetry'), retry }),
     z.object({
@@ -165,4 +169,4 @@ export const rateLimiterCommandSchema: z.ZodType<RateLimiterCommand> = z.discrim
     z.object({ type: z.literal('clearSelection') }),
     z.object({ type: z.literal('focusClient'), client: int(0, CLIENTS_MAX - 1) }),
   ],
-) as z.ZodType<RateLimiterCommand>;
+) as z.ZodMiniType<RateLimiterCommand>;

@@ -2,7 +2,7 @@
  * The webhooks lab's URL state (its initial config) and its command schema, both validated with
  * zod. The bounds here are the simulation's own limits.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { flagParam, fromParam } from '../../app/params';
 import {
   BACKOFF_BASE_MS_MAX,
@@ -35,12 +35,14 @@ import type { WebhooksCommand } from './sim/model';
 export const webhooksDefaults: WebhooksConfig = WEBHOOKS_DEFAULTS;
 
 const number = (min: number, max: number, what: string, integer = true) => {
-  let schema = z
+  const schema = z
     .number({ message: `${what} must be a number` })
-    .min(min, `${what} is at least ${min.toLocaleString('en-US')}`)
-    .max(max, `${what} is at most ${max.toLocaleString('en-US')}`);
-  if (integer) schema = schema.int(`${what} must be a whole number`);
-  return schema;
+    .check(
+      z.minimum(min, `${what} is at least ${min.toLocaleString('en-US')}`),
+      z.maximum(max, `${what} is at most ${max.toLocaleString('en-US')}`),
+    );
+  // The whole-number check comes after the bounds, so a value out of range says so first.
+  return integer ? schema.check(z.int(`${what} must be a whole number`)) : schema;
 };
 
 const param = (min: number, max: number, what: string, integer = true) =>
@@ -70,8 +72,8 @@ export const webhooksFields = {
 
 export const webhooksConfigSchema = z.object(webhooksFields);
 
-export const webhooksCommandSchema: z.ZodType<WebhooksCommand> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('fireEvent'), count: number(1, 100, 'count').optional() }),
+export const webhooksCommandSchema: z.ZodMiniType<WebhooksCommand> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('fireEvent'), count: z.optional(number(1, 100, 'count')) }),
   z.object({
     type: z.literal('setRate'),
     eventsPerMinute: number(0, EVENTS_PER_MINUTE_MAX, 'events per minute', false),
@@ -101,7 +103,7 @@ export const webhooksCommandSchema: z.ZodType<WebhooksCommand> = z.discriminated
   z.object({
     type: z.literal('setConsumerDown'),
     down: z.boolean(),
-    durationMs: number(OUTAGE_MS_MIN, OUTAGE_MS_MAX, 'duration').optional(),
+    durationMs: z.optional(number(OUTAGE_MS_MIN, OUTAGE_MS_MAX, 'duration')),
   }),
   z.object({
     type: z.literal('restartProducer'),
@@ -117,4 +119,4 @@ export const webhooksCommandSchema: z.ZodType<WebhooksCommand> = z.discriminated
   }),
   z.object({ type: z.literal('sendForged') }),
   z.object({ type: z.literal('redrive') }),
-]) as z.ZodType<WebhooksCommand>;
+]) as z.ZodMiniType<WebhooksCommand>;
