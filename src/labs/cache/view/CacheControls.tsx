@@ -1,6 +1,7 @@
 /** The caching lab's controls: the cache, the workload, latencies, expiry, writes and stampedes. */
 import { useEffect, useState } from 'react';
 import type { Session } from '../../../app/session';
+import { ChoiceGroup } from '../../../app/ui/ChoiceGroup';
 import { NumberField } from '../../../app/ui/NumberField';
 import {
   CAPACITY_MAX,
@@ -17,7 +18,6 @@ import {
   policyLabel,
   READ_STRATEGIES,
   REQUESTS_PER_SECOND_MAX,
-  type ReadStrategy,
   TTL_MS_MAX,
   WORKLOAD_KINDS,
   WORKLOAD_LABELS,
@@ -69,20 +69,17 @@ export function CacheControls({
           logScale
           onCommit={(capacity) => set({ capacity })}
         />
-        <fieldset className="radio-row">
-          <legend>Reads</legend>
-          {READ_STRATEGIES.map((r) => (
-            <label key={r}>
-              <input
-                type="radio"
-                name="read-strategy"
-                checked={s.readStrategy === r}
-                onChange={() => set({ readStrategy: r as ReadStrategy })}
-              />
-              {r === 'cache-aside' ? 'Cache-aside' : 'Read-through'}
-            </label>
-          ))}
-        </fieldset>
+        <ChoiceGroup
+          type="radio"
+          className="radio-row"
+          legend="Reads"
+          options={READ_STRATEGIES.map((r) => ({
+            value: r,
+            label: r === 'cache-aside' ? 'Cache-aside' : 'Read-through',
+          }))}
+          value={s.readStrategy}
+          onChange={(readStrategy) => set({ readStrategy })}
+        />
       </section>
       <section className="panel" aria-labelledby="workload-title">
         <h2 id="workload-title">Workload</h2>
@@ -326,24 +323,18 @@ function CompareForm({
   return (
     <section className="panel" aria-labelledby="compare-title">
       <h2 id="compare-title">Compare policies</h2>
-      <fieldset className="compare-picks">
-        <legend>
-          Pick {COMPARE_MIN} to {COMPARE_MAX}, run side by side on the same requests
-        </legend>
-        {POLICY_NAMES.map((p) => (
-          <label key={p}>
-            <input
-              type="checkbox"
-              data-testid={`compare-${p}`}
-              checked={picked.includes(p)}
-              onChange={(e) =>
-                setPicked((list) => (e.target.checked ? [...list, p] : list.filter((x) => x !== p)))
-              }
-            />
-            {policyLabel(p)}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        type="checkbox"
+        className="compare-picks"
+        legend={`Pick ${COMPARE_MIN} to ${COMPARE_MAX}, run side by side on the same requests`}
+        options={POLICY_NAMES.map((p) => ({
+          value: p,
+          label: policyLabel(p),
+          testId: `compare-${p}`,
+        }))}
+        value={picked}
+        onChange={(p, on) => setPicked((list) => (on ? [...list, p] : list.filter((x) => x !== p)))}
+      />
       <p className="muted" aria-live="polite">
         {picked.length} picked{valid ? '' : ` (need ${COMPARE_MIN} to ${COMPARE_MAX})`}
       </p>

@@ -2,8 +2,9 @@
  * Metrics: live figures, hit ratio and database load over time, and the batch-computed hit-ratio
  * curves of every policy against cache size, with Belady's OPT as the bound.
  */
-import { useEffect, useRef, useState } from 'react';
-import { createLineChart, type LineChart } from '../../../app/charts/charts';
+import { useEffect, useState } from 'react';
+import { createLineChart } from '../../../app/charts/charts';
+import { useChart } from '../../../app/charts/use-chart';
 import { formatCount, formatPercent } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
@@ -84,87 +85,73 @@ export function CacheMetrics({ session }: { session: Session }) {
   );
 }
 
-function useLineChart(
-  svg: React.RefObject<SVGSVGElement | null>,
-  options: Parameters<typeof createLineChart>[1],
-) {
-  const chart = useRef<LineChart | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is made once.
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createLineChart(svg.current, options);
-    return () => chart.current?.destroy();
-  }, []);
-  return chart;
-}
-
 /** While playing, the charts are redrawn at most once a second (wall time); paused, at once. */
 const CHART_REDRAW_MS = 1_000;
 
+const SERIES_CHART_SIZE = { width: 420, height: 170 };
+
 function SeriesCharts({ session, snapshot }: { session: Session; snapshot: CacheSnapshot }) {
-  const drawnAt = useRef(Number.NEGATIVE_INFINITY);
-  const drawnShape = useRef('');
-  const ratioSvg = useRef<SVGSVGElement>(null);
-  const loadSvg = useRef<SVGSVGElement>(null);
-  const ratio = useLineChart(ratioSvg, {
-    size: { width: 420, height: 170 },
-    xLabel: 'virtual time (s)',
-    yLabel: 'hit ratio',
-    title: 'Hit ratio per half second: the cache, and each compare lane',
-    yFormat: '.0%',
-  });
-  const load = useLineChart(loadSvg, {
-    size: { width: 420, height: 170 },
-    xLabel: 'virtual time (s)',
-    yLabel: 'queries / s',
-    title: 'Database queries per second, and the most in flight at once',
-  });
   const complete = snapshot.series.slice(0, -1);
-  const playingNow = session.store.getState().frame?.playing ?? false;
-  const seriesKey = `${playingNow}|${complete.at(-1)?.startMs ?? -1}|${complete.length}|${snapshot.lanes.length}|${currentTheme()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: redrawn once per completed bucket.
-  useEffect(() => {
-    const theme = currentTheme();
-    // A new lane or theme redraws at once; new buckets while playing, at most once a second.
-    const shape = `${snapshot.lanes.length}|${theme}`;
-    const playing = session.store.getState().frame?.playing ?? false;
-    const now = performance.now();
-    if (playing && shape === drawnShape.current && now - drawnAt.current < CHART_REDRAW_MS) return;
-    drawnAt.current = now;
-    drawnShape.current = shape;
-    const perSecond = 1000 / SERIES_BUCKET_MS;
-    const x = (b: (typeof complete)[number]) => b.startMs / 1000;
-    ratio.current?.update([
-      {
-        name: 'cache',
-        color: seriesColor(2, theme),
-        points: complete
-          .filter((b) => b.hits + b.misses > 0)
-          .map((b) => [x(b), b.hits / (b.hits + b.misses)] as [number, number]),
-      },
-      ...snapshot.lanes.map((lane, i) => ({
-        name: lane.policy,
-        color: seriesColor(i + 3, theme),
-        dashed: true,
-        points: complete
-          .filter((b) => b.laneRequests > 0 && b.laneHits.length === snapshot.lanes.length)
-          .map((b) => [x(b), (b.laneHits[i] ?? 0) / b.laneRequests] as [number, number]),
-      })),
-    ]);
-    load.current?.update([
-      {
-        name: 'queries/s',
-        color: seriesColor(5, theme),
-        points: complete.map((b) => [x(b), b.dbQueries * perSecond] as [number, number]),
-      },
-      {
-        name: 'in flight (peak)',
-        color: seriesColor(4, theme),
-        dashed: true,
-        points: complete.map((b) => [x(b), b.dbInFlightPeak] as [number, number]),
-      },
-    ]);
-  }, [seriesKey]);
+  const x = (b: (typeof complete)[number]) => b.startMs / 1000;
+  const perSecond = 1000 / SERIES_BUCKET_MS;
+  const playing = session.store.getState().frame?.playing ?? false;
+  const redrawOn = [complete.at(-1)?.startMs, complete.length, snapshot.lanes.length];
+  const throttle = { throttleMs: playing ? CHART_REDRAW_MS : 0 };
+  const ratioSvg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: SERIES_CHART_SIZE,
+        xLabel: 'virtual time (s)',
+        yLabel: 'hit ratio',
+        title: 'Hit ratio per half second: the cache, and each compare lane',
+        yFormat: '.0%',
+      }),
+    (chart, theme) =>
+      chart.update([
+        {
+          name: 'cache',
+          color: seriesColor(2, theme),
+          points: complete
+            .filter((b) => b.hits + b.misses > 0)
+            .map((b) => [x(b), b.hits / (b.hits + b.misses)] as [number, number]),
+        },
+        ...snapshot.lanes.map((lane, i) => ({
+          name: lane.policy,
+          color: seriesColor(i + 3, theme),
+          dashed: true,
+          points: complete
+            .filter((b) => b.laneRequests > 0 && b.laneHits.length === snapshot.lanes.length)
+            .map((b) => [x(b), (b.laneHits[i] ?? 0) / b.laneRequests] as [number, number]),
+        })),
+      ]),
+    redrawOn,
+    throttle,
+  );
+  const loadSvg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: SERIES_CHART_SIZE,
+        xLabel: 'virtual time (s)',
+        yLabel: 'queries / s',
+        title: 'Database queries per second, and the most in flight at once',
+      }),
+    (chart, theme) =>
+      chart.update([
+        {
+          name: 'queries/s',
+          color: seriesColor(5, theme),
+          points: complete.map((b) => [x(b), b.dbQueries * perSecond] as [number, number]),
+        },
+        {
+          name: 'in flight (peak)',
+          color: seriesColor(4, theme),
+          dashed: true,
+          points: complete.map((b) => [x(b), b.dbInFlightPeak] as [number, number]),
+        },
+      ]),
+    redrawOn,
+    throttle,
+  );
   const laneNames = snapshot.lanes.map((l) => policyLabel(l.policy)).join(', ');
   return (
     <div className="cache-charts">
@@ -185,15 +172,30 @@ function SeriesCharts({ session, snapshot }: { session: Session; snapshot: Cache
 function HitRatioCurves({ session, snapshot }: { session: Session; snapshot: CacheSnapshot }) {
   const batch = useSession(session, (s) => latestBatch(s, 'hitRatioCurves'));
   const result = (batch?.result ?? null) as CurveResult | null;
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useLineChart(svg, {
-    size: { width: 560, height: 260 },
-    xLabel: 'cache size (slots, log scale)',
-    yLabel: 'hit ratio',
-    title: 'Hit ratio against cache size for every policy, with OPT as the bound',
-    xLog: true,
-    yFormat: '.0%',
-  });
+  const svg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: { width: 560, height: 260 },
+        xLabel: 'cache size (slots, log scale)',
+        yLabel: 'hit ratio',
+        title: 'Hit ratio against cache size for every policy, with OPT as the bound',
+        xLog: true,
+        yFormat: '.0%',
+      }),
+    (chart, theme) => {
+      if (!result) return;
+      chart.update(
+        result.curves.map((curve, i) => ({
+          name: curve.policy,
+          color: curveColor(curve.policy, i, theme),
+          dashed: curveDashed(curve.policy, i),
+          points: curve.hitRatios.map((r, j) => [result.sizes[j]!, r] as [number, number]),
+        })),
+        { x: snapshot.settings.capacity, label: `now: ${snapshot.settings.capacity}` },
+      );
+    },
+    [result, snapshot.settings.capacity],
+  );
   const [startedAt, setStartedAt] = useState<number | null>(null);
   const [elapsedMs, setElapsedMs] = useState<number | null>(null);
   useEffect(() => {
@@ -202,19 +204,6 @@ function HitRatioCurves({ session, snapshot }: { session: Session; snapshot: Cac
       setStartedAt(null);
     }
   }, [result, startedAt]);
-  useEffect(() => {
-    if (!result) return;
-    const theme = currentTheme();
-    chart.current?.update(
-      result.curves.map((curve, i) => ({
-        name: curve.policy,
-        color: curveColor(curve.policy, i, theme),
-        dashed: curveDashed(curve.policy, i),
-        points: curve.hitRatios.map((r, j) => [result.sizes[j]!, r] as [number, number]),
-      })),
-      { x: snapshot.settings.capacity, label: `now: ${snapshot.settings.capacity}` },
-    );
-  }, [result, snapshot.settings.capacity, chart]);
   const atNow = result ? nearestIndex(result.sizes, snapshot.settings.capacity) : -1;
   return (
     <figure className="curve-figure">

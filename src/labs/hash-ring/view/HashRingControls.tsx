@@ -3,6 +3,7 @@ import { useEffect, useId, useState } from 'react';
 import { formatCount } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import type { Session } from '../../../app/session';
+import { ChoiceGroup } from '../../../app/ui/ChoiceGroup';
 import { NumberField } from '../../../app/ui/NumberField';
 import {
   HASH_NAMES,
@@ -88,20 +89,17 @@ export function HashRingControls({
       />
       <section className="panel" aria-labelledby="workload-title">
         <h2 id="workload-title">Requests</h2>
-        <fieldset className="radio-row">
-          <legend>Key popularity</legend>
-          {(['uniform', 'zipf'] as const).map((popularity) => (
-            <label key={popularity}>
-              <input
-                type="radio"
-                name="popularity"
-                checked={config.popularity === popularity}
-                onChange={() => send({ type: 'setWorkload', ...workload(config), popularity })}
-              />
-              {popularity === 'uniform' ? 'Uniform' : 'Zipf (skewed)'}
-            </label>
-          ))}
-        </fieldset>
+        <ChoiceGroup
+          type="radio"
+          className="radio-row"
+          legend="Key popularity"
+          options={[
+            { value: 'uniform', label: 'Uniform' },
+            { value: 'zipf', label: 'Zipf (skewed)' },
+          ]}
+          value={config.popularity}
+          onChange={(popularity) => send({ type: 'setWorkload', ...workload(config), popularity })}
+        />
         {config.popularity === 'zipf' ? (
           <NumberField
             label="Zipf exponent s"

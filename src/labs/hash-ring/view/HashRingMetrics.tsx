@@ -2,15 +2,10 @@
  * Metrics: keys per server with the mean, the spread as figures, request load over time (where a
  * hot key shows), and the batch-computed curve of spread against virtual nodes.
  */
-import { useEffect, useRef } from 'react';
-import {
-  type BarChart,
-  createBarChart,
-  createLineChart,
-  type LineChart,
-} from '../../../app/charts/charts';
+import { createBarChart, createLineChart } from '../../../app/charts/charts';
+import { useChart } from '../../../app/charts/use-chart';
 import { formatCount, formatPercent, formatRatio } from '../../../app/format';
-import { currentTheme, seriesColor } from '../../../app/palette';
+import { seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
 import { BatchProgress } from '../../../app/ui/BatchProgress';
 import { Figure } from '../../../app/ui/Figure';
@@ -60,32 +55,26 @@ export function HashRingMetrics({ session }: { session: Session }) {
 }
 
 function KeysBarChart({ snapshot }: { snapshot: HashRingSnapshot }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<BarChart | null>(null);
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createBarChart(svg.current, {
-      size: { width: 420, height: 180 },
-      yLabel: 'keys',
-      title: 'Keys per server, with the mean over live servers',
-    });
-    return () => chart.current?.destroy();
-  }, []);
-  // Key counts change only with the ring or the keys, not with every tick of the readout.
-  const barsKey = `${snapshot.versions.keys}|${currentTheme()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: barsKey says when the bars change.
-  useEffect(() => {
-    const theme = currentTheme();
-    chart.current?.update(
-      snapshot.servers.map((s, i) => ({
-        label: s.id,
-        value: s.keyCount,
-        color: seriesColor(i, theme),
-        muted: s.failed,
-      })),
-      snapshot.keyStats.mean > 0 ? { value: snapshot.keyStats.mean, label: 'mean' } : null,
-    );
-  }, [barsKey]);
+  const svg = useChart(
+    (element) =>
+      createBarChart(element, {
+        size: { width: 420, height: 180 },
+        yLabel: 'keys',
+        title: 'Keys per server, with the mean over live servers',
+      }),
+    (chart, theme) =>
+      chart.update(
+        snapshot.servers.map((s, i) => ({
+          label: s.id,
+          value: s.keyCount,
+          color: seriesColor(i, theme),
+          muted: s.failed,
+        })),
+        snapshot.keyStats.mean > 0 ? { value: snapshot.keyStats.mean, label: 'mean' } : null,
+      ),
+    // Key counts change only with the ring or the keys, not with every tick of the readout.
+    [snapshot.versions.keys],
+  );
   return (
     <figure>
       <figcaption>Keys per server</figcaption>
@@ -95,34 +84,30 @@ function KeysBarChart({ snapshot }: { snapshot: HashRingSnapshot }) {
 }
 
 function LoadChart({ snapshot }: { snapshot: HashRingSnapshot }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<LineChart | null>(null);
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createLineChart(svg.current, {
-      size: { width: 420, height: 180 },
-      xLabel: 'virtual time (s)',
-      yLabel: 'requests / s',
-      title: 'Requests per second handled by each server',
-    });
-    return () => chart.current?.destroy();
-  }, []);
-  const seriesKey = `${snapshot.loadSeries.at(-1)?.startMs ?? -1}|${snapshot.servers.length}|${snapshot.loadSeries.length}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart changes once per load bucket.
-  useEffect(() => {
-    const theme = currentTheme();
-    const complete = snapshot.loadSeries.slice(0, -1);
-    chart.current?.update(
-      snapshot.servers.slice(0, 24).map((server, index) => ({
-        name: server.id,
-        color: seriesColor(index, theme),
-        dashed: index >= 8,
-        points: complete.map(
-          (bucket) => [bucket.startMs / 1000, bucket.counts[index] ?? 0] as [number, number],
-        ),
-      })),
-    );
-  }, [seriesKey]);
+  const svg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: { width: 420, height: 180 },
+        xLabel: 'virtual time (s)',
+        yLabel: 'requests / s',
+        title: 'Requests per second handled by each server',
+      }),
+    (chart, theme) => {
+      const complete = snapshot.loadSeries.slice(0, -1);
+      chart.update(
+        snapshot.servers.slice(0, 24).map((server, index) => ({
+          name: server.id,
+          color: seriesColor(index, theme),
+          dashed: index >= 8,
+          points: complete.map(
+            (bucket) => [bucket.startMs / 1000, bucket.counts[index] ?? 0] as [number, number],
+          ),
+        })),
+      );
+    },
+    // The chart changes once per load bucket.
+    [snapshot.loadSeries.at(-1)?.startMs, snapshot.servers.length, snapshot.loadSeries.length],
+  );
   return (
     <figure>
       <figcaption>Request load per server (completed seconds)</figcaption>
@@ -140,37 +125,34 @@ function LoadChart({ snapshot }: { snapshot: HashRingSnapshot }) {
 
 function VnodeCurve({ session, snapshot }: { session: Session; snapshot: HashRingSnapshot }) {
   const batch = useSession(session, (s) => latestBatch(s, 'vnodeCurve'));
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<LineChart | null>(null);
   const result = (batch?.result ?? null) as VnodeCurveResult | null;
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createLineChart(svg.current, {
-      size: { width: 420, height: 200 },
-      xLabel: 'virtual nodes per server (log scale)',
-      yLabel: 'std dev / mean',
-      title: 'Spread of keys over servers against virtual nodes, per hash function',
-      xLog: true,
-      yFormat: '.0%',
-    });
-    return () => chart.current?.destroy();
-  }, []);
-  useEffect(() => {
-    if (!result) return;
-    const theme = currentTheme();
-    const hashes = [...new Set(result.points.map((p) => p.hash))];
-    chart.current?.update(
-      hashes.map((hash, index) => ({
-        name: hash,
-        color: seriesColor(index + 4, theme),
-        dashed: index === 1,
-        points: result.points
-          .filter((p) => p.hash === hash)
-          .map((p) => [p.vnodesPerServer, p.stdDevOverMean] as [number, number]),
-      })),
-      { x: snapshot.config.vnodesPerServer, label: `now: ${snapshot.config.vnodesPerServer}` },
-    );
-  }, [result, snapshot.config.vnodesPerServer]);
+  const svg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: { width: 420, height: 200 },
+        xLabel: 'virtual nodes per server (log scale)',
+        yLabel: 'std dev / mean',
+        title: 'Spread of keys over servers against virtual nodes, per hash function',
+        xLog: true,
+        yFormat: '.0%',
+      }),
+    (chart, theme) => {
+      if (!result) return;
+      const hashes = [...new Set(result.points.map((p) => p.hash))];
+      chart.update(
+        hashes.map((hash, index) => ({
+          name: hash,
+          color: seriesColor(index + 4, theme),
+          dashed: index === 1,
+          points: result.points
+            .filter((p) => p.hash === hash)
+            .map((p) => [p.vnodesPerServer, p.stdDevOverMean] as [number, number]),
+        })),
+        { x: snapshot.config.vnodesPerServer, label: `now: ${snapshot.config.vnodesPerServer}` },
+      );
+    },
+    [result, snapshot.config.vnodesPerServer],
+  );
   return (
     <figure className="vnode-curve">
       <figcaption>

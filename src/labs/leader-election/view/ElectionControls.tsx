@@ -1,6 +1,7 @@
 /** The lab's controls: the ring (size, UIDs, timing), actions, and every node's state and view. */
 import { useEffect, useId, useState } from 'react';
 import type { Session } from '../../../app/session';
+import { ChoiceGroup } from '../../../app/ui/ChoiceGroup';
 import { NumberField } from '../../../app/ui/NumberField';
 import {
   type Arrangement,
@@ -9,7 +10,6 @@ import {
   NODES_MIN,
   NODES_STAGE_MAX,
   parseUidList,
-  type Timing,
 } from '../sim/constants';
 import type { LeaderElectionCommand, LeaderElectionConfig } from '../sim/model';
 import type { LeaderElectionSnapshot } from '../sim/snapshot';
@@ -120,24 +120,21 @@ function RingSettings({
           })
         }
       />
-      <fieldset className="radio-column">
-        <legend>UIDs</legend>
-        {(Object.keys(ARRANGEMENT_LABELS) as Arrangement[]).map((arrangement) => (
-          <label key={arrangement}>
-            <input
-              type="radio"
-              name={`${id}-arrangement`}
-              value={arrangement}
-              checked={config.arrangement === arrangement}
-              onChange={() => {
-                if (arrangement !== 'typed') onConfig({ arrangement });
-                else document.getElementById(`${id}-uids`)?.focus();
-              }}
-            />
-            {ARRANGEMENT_LABELS[arrangement]}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        type="radio"
+        className="radio-column"
+        legend="UIDs"
+        options={(Object.keys(ARRANGEMENT_LABELS) as Arrangement[]).map((arrangement) => ({
+          value: arrangement,
+          label: ARRANGEMENT_LABELS[arrangement],
+        }))}
+        value={config.arrangement}
+        onChange={(arrangement) => {
+          // Typed UIDs need the list first: the radio takes the learner to the field for it.
+          if (arrangement !== 'typed') onConfig({ arrangement });
+          else document.getElementById(`${id}-uids`)?.focus();
+        }}
+      />
       <form
         className="inline-form"
         onSubmit={(event) => {
@@ -170,20 +167,17 @@ function RingSettings({
           {error}
         </p>
       ) : null}
-      <fieldset className="radio-row">
-        <legend>Timing</legend>
-        {(['sync', 'async'] as Timing[]).map((timing) => (
-          <label key={timing}>
-            <input
-              type="radio"
-              name={`${id}-timing`}
-              checked={config.timing === timing}
-              onChange={() => onConfig({ timing })}
-            />
-            {timing === 'sync' ? 'Synchronous rounds' : 'Asynchronous (random delays)'}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        type="radio"
+        className="radio-row"
+        legend="Timing"
+        options={[
+          { value: 'sync', label: 'Synchronous rounds' },
+          { value: 'async', label: 'Asynchronous (random delays)' },
+        ]}
+        value={config.timing}
+        onChange={(timing) => onConfig({ timing })}
+      />
       <NumberField
         label={config.timing === 'sync' ? 'Round length' : 'Mean link delay'}
         unit="virtual ms"

@@ -3,7 +3,8 @@
  * messages against n (measured best, worst, random and HS points with the formulas drawn beside
  * them), computed in the worker with a progress bar.
  */
-import { useEffect, useRef } from 'react';
+import { createLineChart, type Series } from '../../../app/charts/charts';
+import { type Theme, useChart } from '../../../app/charts/use-chart';
 import { formatCount } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
@@ -19,7 +20,6 @@ import {
 } from '../sim/constants';
 import type { LeaderElectionSnapshot } from '../sim/snapshot';
 import { useElectionCounts } from './LeaderElectionPage';
-import { createLogLogChart, type LogLogChart, type LogLogSeries } from './loglog-chart';
 
 export function ElectionMetrics({ session }: { session: Session }) {
   const snapshot = useElectionCounts(session);
@@ -79,75 +79,26 @@ const SIZES_FOR_CURVES = Array.from({ length: 61 }, (_, i) =>
 
 function MessagesChart({ session }: { session: Session }) {
   const batch = useSession(session, (s) => latestBatch(s, 'messagesVsN'));
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<LogLogChart | null>(null);
   const result = (batch?.result ?? null) as MessagesVsNResult | null;
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createLogLogChart(svg.current, {
-      width: 520,
-      height: 300,
-      xLabel: 'ring size n (log scale)',
-      yLabel: 'election messages (log scale)',
-      title: 'LCR and HS election messages against ring size, measured points and formulas',
-    });
-    return () => chart.current?.destroy();
-  }, []);
-  useEffect(() => {
-    if (!result) return;
-    const theme = currentTheme();
-    const nMax = result.nMax;
-    const sizes = [...new Set(SIZES_FOR_CURVES.filter((n) => n <= nMax).concat(nMax))];
-    const curve = (f: (n: number) => number) => sizes.map((n) => [n, f(n)] as [number, number]);
-    const measured = (pick: (p: MessagesVsNResult['points'][number]) => number) =>
-      result.points.map((p) => [p.n, pick(p)] as [number, number]);
-    const series: LogLogSeries[] = [
-      {
-        name: 'n(n+1)/2',
-        color: seriesColor(5, theme),
-        points: curve(lcrWorstMessages),
-        formula: true,
-      },
-      {
-        name: '8n(1+⌈log₂n⌉)',
-        color: seriesColor(6, theme),
-        points: curve(hsMessageBound),
-        formula: true,
-      },
-      {
-        name: 'n·Hₙ',
-        color: seriesColor(4, theme),
-        points: curve(lcrRandomMessages),
-        formula: true,
-      },
-      { name: '2n−1', color: seriesColor(2, theme), points: curve(lcrBestMessages), formula: true },
-      {
-        name: 'LCR worst (measured)',
-        color: seriesColor(5, theme),
-        points: measured((p) => p.worst),
-        shape: 'triangle',
-      },
-      {
-        name: 'HS random (measured)',
-        color: seriesColor(6, theme),
-        points: measured((p) => p.hsMean),
-        shape: 'diamond',
-      },
-      {
-        name: 'LCR random (measured mean)',
-        color: seriesColor(4, theme),
-        points: measured((p) => p.randomMean),
-        shape: 'circle',
-      },
-      {
-        name: 'LCR best (measured)',
-        color: seriesColor(2, theme),
-        points: measured((p) => p.best),
-        shape: 'square',
-      },
-    ];
-    chart.current?.update(series);
-  }, [result]);
+  const svg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: { width: 520, height: 300 },
+        // Room on the right for the formulas' names at their lines' ends.
+        margin: { right: 92, bottom: 36, left: 58 },
+        xLabel: 'ring size n (log scale)',
+        yLabel: 'election messages (log scale)',
+        title: 'LCR and HS election messages against ring size, measured points and formulas',
+        xLog: true,
+        yLog: true,
+        describePoint: (series, [n, messages]) =>
+          `${series.name}, n = ${n}: ${Math.round(messages).toLocaleString('en-US')}`,
+      }),
+    (chart, theme) => {
+      if (result) chart.update(messagesSeries(result, theme));
+    },
+    [result],
+  );
   const running = batch?.running ?? false;
   return (
     <figure className="messages-chart">
@@ -220,6 +171,60 @@ function MessagesChart({ session }: { session: Session }) {
       )}
     </figure>
   );
+}
+
+/** The formula curves over every ring size up to the batch's largest, and the measured points. */
+function messagesSeries(result: MessagesVsNResult, theme: Theme): Series[] {
+  const nMax = result.nMax;
+  const sizes = [...new Set(SIZES_FOR_CURVES.filter((n) => n <= nMax).concat(nMax))];
+  const curve = (f: (n: number) => number) => sizes.map((n) => [n, f(n)] as [number, number]);
+  const measured = (pick: (p: MessagesVsNResult['points'][number]) => number) =>
+    result.points.map((p) => [p.n, pick(p)] as [number, number]);
+  return [
+    {
+      name: 'n(n+1)/2',
+      color: seriesColor(5, theme),
+      points: curve(lcrWorstMessages),
+      formula: true,
+    },
+    {
+      name: '8n(1+⌈log₂n⌉)',
+      color: seriesColor(6, theme),
+      points: curve(hsMessageBound),
+      formula: true,
+    },
+    {
+      name: 'n·Hₙ',
+      color: seriesColor(4, theme),
+      points: curve(lcrRandomMessages),
+      formula: true,
+    },
+    { name: '2n−1', color: seriesColor(2, theme), points: curve(lcrBestMessages), formula: true },
+    {
+      name: 'LCR worst (measured)',
+      color: seriesColor(5, theme),
+      points: measured((p) => p.worst),
+      shape: 'triangle',
+    },
+    {
+      name: 'HS random (measured)',
+      color: seriesColor(6, theme),
+      points: measured((p) => p.hsMean),
+      shape: 'diamond',
+    },
+    {
+      name: 'LCR random (measured mean)',
+      color: seriesColor(4, theme),
+      points: measured((p) => p.randomMean),
+      shape: 'circle',
+    },
+    {
+      name: 'LCR best (measured)',
+      color: seriesColor(2, theme),
+      points: measured((p) => p.best),
+      shape: 'square',
+    },
+  ];
 }
 
 function ChartKey() {

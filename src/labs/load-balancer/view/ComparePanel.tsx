@@ -2,10 +2,10 @@
  * Compare mode: the same traffic through 2 to 4 balancers, side by side: latency percentiles,
  * errors, drops and how evenly each spread the requests, and p99 over time for each.
  */
-import { useEffect, useRef } from 'react';
-import { createLineChart, type LineChart } from '../../../app/charts/charts';
+import { createLineChart } from '../../../app/charts/charts';
+import { useChart, useDocumentTheme } from '../../../app/charts/use-chart';
 import { formatCount, formatRatio } from '../../../app/format';
-import { currentTheme, seriesColor } from '../../../app/palette';
+import { seriesColor } from '../../../app/palette';
 import type { Session } from '../../../app/session';
 import { ALGORITHM_LABELS, ALGORITHM_SHORT } from '../sim/constants';
 import type { LaneView, LoadBalancerSnapshot } from '../sim/snapshot';
@@ -19,8 +19,8 @@ export function maxOverMean(values: readonly number[]): number {
 
 export function ComparePanel({ session }: { session: Session }) {
   const snapshot = useBalancerSnapshot(session);
+  const theme = useDocumentTheme();
   if (!snapshot || snapshot.lanes.length < 2) return null;
-  const theme = currentTheme();
   const rows: { label: string; testId: string; value: (lane: LaneView) => string }[] = [
     {
       label: 'p50 latency (last 10 s)',
@@ -96,31 +96,26 @@ function ms(value: number, count: number): string {
 }
 
 function P99Chart({ snapshot }: { snapshot: LoadBalancerSnapshot }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<LineChart | null>(null);
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createLineChart(svg.current, {
-      size: { width: 560, height: 190 },
-      xLabel: 'virtual time (s)',
-      yLabel: 'p99 (ms)',
-      title: 'p99 latency per second, one line per algorithm',
-    });
-    return () => chart.current?.destroy();
-  }, []);
-  const key = `${snapshot.lanes[0]?.series.tSec.at(-1) ?? -1}|${snapshot.lanes.length}|${currentTheme()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart changes once per second.
-  useEffect(() => {
-    const theme = currentTheme();
-    chart.current?.update(
-      snapshot.lanes.map((lane) => ({
-        name: ALGORITHM_SHORT[lane.algorithm],
-        color: seriesColor(lane.index, theme),
-        dashed: lane.index % 2 === 1,
-        points: lane.series.tSec.map((t, i) => [t, lane.series.p99[i] ?? 0] as [number, number]),
-      })),
-    );
-  }, [key]);
+  const svg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: { width: 560, height: 190 },
+        xLabel: 'virtual time (s)',
+        yLabel: 'p99 (ms)',
+        title: 'p99 latency per second, one line per algorithm',
+      }),
+    (chart, theme) =>
+      chart.update(
+        snapshot.lanes.map((lane) => ({
+          name: ALGORITHM_SHORT[lane.algorithm],
+          color: seriesColor(lane.index, theme),
+          dashed: lane.index % 2 === 1,
+          points: lane.series.tSec.map((t, i) => [t, lane.series.p99[i] ?? 0] as [number, number]),
+        })),
+      ),
+    // The chart changes once per second.
+    [snapshot.lanes[0]?.series.tSec.at(-1), snapshot.lanes.length],
+  );
   return (
     <figure>
       <figcaption>

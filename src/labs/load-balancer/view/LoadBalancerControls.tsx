@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { Session } from '../../../app/session';
+import { ChoiceGroup, type ChoiceOption } from '../../../app/ui/ChoiceGroup';
 import { NumberField } from '../../../app/ui/NumberField';
 import {
   ALGORITHM_LABELS,
@@ -37,6 +38,12 @@ import { serverStatus } from './balancer-view';
 import { useBalancerSettings } from './LoadBalancerPage';
 
 type Send = (command: LoadBalancerCommand) => void;
+
+const SESSION_OPTIONS: ChoiceOption<SessionMode>[] = [
+  { value: 'stateless', label: 'Stateless app', testId: 'sessions-stateless' },
+  { value: 'sticky', label: 'Sticky sessions', testId: 'sessions-sticky' },
+  { value: 'external', label: 'External session store', testId: 'sessions-external' },
+];
 
 export function LoadBalancerControls({
   session,
@@ -114,26 +121,21 @@ function AlgorithmPanel({
           </select>
         </label>
       )}
-      <fieldset className="lb-compare-pick">
-        <legend>
-          Compare {COMPARE_LANES_MIN} to {COMPARE_LANES_MAX} algorithms side by side
-        </legend>
-        {ALGORITHMS.map((name) => (
-          <label key={name} className="choice">
-            <input
-              type="checkbox"
-              data-testid={`compare-pick-${name}`}
-              checked={picked.includes(name)}
-              onChange={(e) =>
-                setPicked((list) =>
-                  e.target.checked ? [...list, name] : list.filter((n) => n !== name),
-                )
-              }
-            />
-            {ALGORITHM_LABELS[name]}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        type="checkbox"
+        className="lb-compare-pick"
+        optionClassName="choice"
+        legend={`Compare ${COMPARE_LANES_MIN} to ${COMPARE_LANES_MAX} algorithms side by side`}
+        options={ALGORITHMS.map((name) => ({
+          value: name,
+          label: ALGORITHM_LABELS[name],
+          testId: `compare-pick-${name}`,
+        }))}
+        value={picked}
+        onChange={(name, on) =>
+          setPicked((list) => (on ? [...list, name] : list.filter((n) => n !== name)))
+        }
+      />
       <div className="lb-button-row">
         <button
           type="button"
@@ -338,22 +340,19 @@ function WorkloadPanel({ snapshot, send }: { snapshot: LoadBalancerSnapshot; sen
           send({ type: 'setWorkload', requestsPerSecond, arrival: config.arrival })
         }
       />
-      <fieldset className="radio-row">
-        <legend>Arrivals</legend>
-        {(['poisson', 'bursty'] as const).map((arrival) => (
-          <label key={arrival}>
-            <input
-              type="radio"
-              name="lb-arrival"
-              checked={config.arrival === arrival}
-              onChange={() =>
-                send({ type: 'setWorkload', requestsPerSecond: config.requestsPerSecond, arrival })
-              }
-            />
-            {arrival === 'poisson' ? 'Poisson (steady)' : 'Bursty (on/off)'}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        type="radio"
+        className="radio-row"
+        legend="Arrivals"
+        options={[
+          { value: 'poisson', label: 'Poisson (steady)' },
+          { value: 'bursty', label: 'Bursty (on/off)' },
+        ]}
+        value={config.arrival}
+        onChange={(arrival) =>
+          send({ type: 'setWorkload', requestsPerSecond: config.requestsPerSecond, arrival })
+        }
+      />
       <NumberField
         label="Burst size"
         value={burst}
@@ -369,25 +368,14 @@ function WorkloadPanel({ snapshot, send }: { snapshot: LoadBalancerSnapshot; sen
       >
         Send a burst of {burst}
       </button>
-      <fieldset className="radio-row">
-        <legend>Sessions</legend>
-        {(['stateless', 'sticky', 'external'] as SessionMode[]).map((mode) => (
-          <label key={mode}>
-            <input
-              type="radio"
-              name="lb-sessions"
-              data-testid={`sessions-${mode}`}
-              checked={config.sessions === mode}
-              onChange={() => send({ type: 'setSessions', mode })}
-            />
-            {mode === 'stateless'
-              ? 'Stateless app'
-              : mode === 'sticky'
-                ? 'Sticky sessions'
-                : 'External session store'}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        type="radio"
+        className="radio-row"
+        legend="Sessions"
+        options={SESSION_OPTIONS}
+        value={config.sessions}
+        onChange={(mode) => send({ type: 'setSessions', mode })}
+      />
       <p className="muted">
         With sessions, {config.users.toLocaleString('en-US')} users log in on their first request.
         Sticky sessions keep a user on the server that holds their session; an external store lets
@@ -411,23 +399,19 @@ function RoutingPanel({ snapshot, send }: { snapshot: LoadBalancerSnapshot; send
   return (
     <section className="panel" aria-labelledby="lb-routing-title">
       <h2 id="lb-routing-title">Layer and routing</h2>
-      <fieldset className="radio-row">
-        <legend>Balancer layer</legend>
-        {(['l7', 'l4'] as const).map((layer) => (
-          <label key={layer}>
-            <input
-              type="radio"
-              name="lb-layer"
-              data-testid={`layer-${layer}`}
-              checked={config.layer === layer}
-              onChange={() =>
-                send({ type: 'setLayer', layer, pools: layer === 'l7' && config.pools })
-              }
-            />
-            {layer === 'l7' ? 'L7 (HTTP requests)' : 'L4 (TCP connections)'}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        type="radio"
+        className="radio-row"
+        legend="Balancer layer"
+        options={[
+          { value: 'l7', label: 'L7 (HTTP requests)', testId: 'layer-l7' },
+          { value: 'l4', label: 'L4 (TCP connections)', testId: 'layer-l4' },
+        ]}
+        value={config.layer}
+        onChange={(layer) =>
+          send({ type: 'setLayer', layer, pools: layer === 'l7' && config.pools })
+        }
+      />
       <label className="choice">
         <input
           type="checkbox"

@@ -2,15 +2,10 @@
  * Metrics of the balancer shown on the stage: latency percentiles, outcomes, sessions, each
  * server's in-flight, queue and utilisation, and charts of latency, errors and requests per server.
  */
-import { useEffect, useRef } from 'react';
-import {
-  type BarChart,
-  createBarChart,
-  createLineChart,
-  type LineChart,
-} from '../../../app/charts/charts';
+import { createBarChart, createLineChart, type Series } from '../../../app/charts/charts';
+import { type Theme, useChart } from '../../../app/charts/use-chart';
 import { formatCount, formatPercent } from '../../../app/format';
-import { currentTheme, seriesColor } from '../../../app/palette';
+import { seriesColor } from '../../../app/palette';
 import type { Session } from '../../../app/session';
 import { Figure } from '../../../app/ui/Figure';
 import { ALGORITHM_LABELS } from '../sim/constants';
@@ -158,40 +153,39 @@ function ServerTable({ snapshot, lane }: { snapshot: LoadBalancerSnapshot; lane:
   );
 }
 
-function useLineChart(options: { yLabel: string; title: string }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<LineChart | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is made once per mount.
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createLineChart(svg.current, {
-      size: { width: 420, height: 180 },
-      xLabel: 'virtual time (s)',
-      ...options,
-    });
-    return () => chart.current?.destroy();
-  }, []);
-  return { svg, chart };
+/** A line chart of one lane's per-second series, redrawn once per second of the run. */
+function useLaneChart(
+  lane: LaneView,
+  labels: { yLabel: string; title: string },
+  series: (s: LaneView['series'], theme: Theme) => Series[],
+) {
+  return useChart(
+    (element) =>
+      createLineChart(element, {
+        size: { width: 420, height: 180 },
+        xLabel: 'virtual time (s)',
+        ...labels,
+      }),
+    (chart, theme) => chart.update(series(lane.series, theme)),
+    [lane.index, lane.series.tSec.at(-1)],
+  );
+}
+
+/** One point per second of the run: [second, value]. */
+function perSecond(s: LaneView['series'], values: number[]): [number, number][] {
+  return s.tSec.map((t, i) => [t, values[i] ?? 0]);
 }
 
 function LatencyChart({ lane }: { lane: LaneView }) {
-  const { svg, chart } = useLineChart({
-    yLabel: 'latency (ms)',
-    title: 'Latency percentiles per second',
-  });
-  const key = `${lane.index}|${lane.series.tSec.at(-1) ?? -1}|${currentTheme()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart changes once per second.
-  useEffect(() => {
-    const theme = currentTheme();
-    const s = lane.series;
-    const line = (values: number[]) =>
-      s.tSec.map((t, i) => [t, values[i] ?? 0] as [number, number]);
-    chart.current?.update([
-      { name: 'p50', color: seriesColor(2, theme), points: line(s.p50) },
-      { name: 'p95', color: seriesColor(0, theme), points: line(s.p95), dashed: true },
-      { name: 'p99', color: seriesColor(5, theme), points: line(s.p99) },
-    ]);
-  }, [key]);
+  const svg = useLaneChart(
+    lane,
+    { yLabel: 'latency (ms)', title: 'Latency percentiles per second' },
+    (s, theme) => [
+      { name: 'p50', color: seriesColor(2, theme), points: perSecond(s, s.p50) },
+      { name: 'p95', color: seriesColor(0, theme), points: perSecond(s, s.p95), dashed: true },
+      { name: 'p99', color: seriesColor(5, theme), points: perSecond(s, s.p99) },
+    ],
+  );
   return (
     <figure>
       <figcaption>Latency per second: p50 (green), p95 (orange, dashed), p99 (red)</figcaption>
@@ -204,27 +198,32 @@ function LatencyChart({ lane }: { lane: LaneView }) {
 }
 
 function OutcomeChart({ lane }: { lane: LaneView }) {
-  const { svg, chart } = useLineChart({
-    yLabel: 'requests / s',
-    title: 'Errors and dropped requests per second',
-  });
-  const key = `${lane.index}|${lane.series.tSec.at(-1) ?? -1}|${currentTheme()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart changes once per second.
-  useEffect(() => {
-    const theme = currentTheme();
-    const s = lane.series;
-    const line = (values: number[]) =>
-      s.tSec.map((t, i) => [t, values[i] ?? 0] as [number, number]);
-    // With no failures at all, an invisible point at 1 keeps the y axis at 0…1 instead of 0…0.
-    const quiet = s.errors.every((v) => v === 0) && s.dropped.every((v) => v === 0);
-    chart.current?.update([
-      { name: 'errors', color: seriesColor(5, theme), points: line(s.errors) },
-      { name: 'dropped', color: seriesColor(0, theme), points: line(s.dropped), dashed: true },
-      ...(quiet && s.tSec.length > 0
-        ? [{ name: 'scale', color: 'transparent', points: [[s.tSec[0]!, 1]] as [number, number][] }]
-        : []),
-    ]);
-  }, [key]);
+  const svg = useLaneChart(
+    lane,
+    { yLabel: 'requests / s', title: 'Errors and dropped requests per second' },
+    (s, theme) => {
+      // With no failures at all, an invisible point at 1 keeps the y axis at 0…1 instead of 0…0.
+      const quiet = s.errors.every((v) => v === 0) && s.dropped.every((v) => v === 0);
+      return [
+        { name: 'errors', color: seriesColor(5, theme), points: perSecond(s, s.errors) },
+        {
+          name: 'dropped',
+          color: seriesColor(0, theme),
+          points: perSecond(s, s.dropped),
+          dashed: true,
+        },
+        ...(quiet && s.tSec.length > 0
+          ? [
+              {
+                name: 'scale',
+                color: 'transparent',
+                points: [[s.tSec[0]!, 1]] as [number, number][],
+              },
+            ]
+          : []),
+      ];
+    },
+  );
   return (
     <figure>
       <figcaption>Errors (red) and dropped requests (orange, dashed) per second</figcaption>
@@ -234,31 +233,27 @@ function OutcomeChart({ lane }: { lane: LaneView }) {
 }
 
 function ServedChart({ snapshot, lane }: { snapshot: LoadBalancerSnapshot; lane: LaneView }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<BarChart | null>(null);
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createBarChart(svg.current, {
-      size: { width: 420, height: 180 },
-      yLabel: 'requests',
-      title: 'Requests served by each server, with the mean',
-    });
-    return () => chart.current?.destroy();
-  }, []);
   const total = lane.servers.reduce((sum, s) => sum + s.served, 0);
-  const key = `${lane.index}|${total}|${snapshot.servers.length}|${currentTheme()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the bars change with the served counts.
-  useEffect(() => {
-    const theme = currentTheme();
-    const bars = snapshot.servers.map((spec, index) => ({
-      label: spec.id,
-      value: lane.servers[index]?.served ?? 0,
-      color: seriesColor(index, theme),
-      muted: spec.crashed || spec.health === 'unhealthy' || spec.removing,
-    }));
-    const mean = bars.length > 0 ? total / bars.length : 0;
-    chart.current?.update(bars, mean > 0 ? { value: mean, label: 'mean' } : null);
-  }, [key]);
+  const svg = useChart(
+    (element) =>
+      createBarChart(element, {
+        size: { width: 420, height: 180 },
+        yLabel: 'requests',
+        title: 'Requests served by each server, with the mean',
+      }),
+    (chart, theme) => {
+      const bars = snapshot.servers.map((spec, index) => ({
+        label: spec.id,
+        value: lane.servers[index]?.served ?? 0,
+        color: seriesColor(index, theme),
+        muted: spec.crashed || spec.health === 'unhealthy' || spec.removing,
+      }));
+      const mean = bars.length > 0 ? total / bars.length : 0;
+      chart.update(bars, mean > 0 ? { value: mean, label: 'mean' } : null);
+    },
+    // The bars change with the served counts.
+    [lane.index, total, snapshot.servers.length],
+  );
   return (
     <figure>
       <figcaption>Requests served per server</figcaption>

@@ -5,12 +5,14 @@
  *
  * It re-renders only when N, W, R or the mode change (or its own state does), never per frame.
  */
-import { memo, useEffect, useId, useRef, useState } from 'react';
-import { type BarChart, createBarChart } from '../../../app/charts/charts';
+import { memo, useEffect, useId, useState } from 'react';
+import { type Bar, createBarChart } from '../../../app/charts/charts';
+import { type Theme, useChart, useDocumentTheme } from '../../../app/charts/use-chart';
 import { formatCount, formatPercent } from '../../../app/format';
 import { seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession, useSnapshotWhen } from '../../../app/session';
 import { BatchProgress } from '../../../app/ui/BatchProgress';
+import { ChoiceGroup } from '../../../app/ui/ChoiceGroup';
 import { Figure } from '../../../app/ui/Figure';
 import { NumberField } from '../../../app/ui/NumberField';
 import {
@@ -47,24 +49,6 @@ function settingsOf(snapshot: QuorumSnapshot | null): Settings | null {
   };
 }
 
-function readTheme(): 'light' | 'dark' {
-  return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
-}
-
-/** The document's theme; follows changes of `data-theme` on <html> (bar colours are per theme). */
-function useThemeName(): 'light' | 'dark' {
-  const [theme, setTheme] = useState<'light' | 'dark'>(readTheme);
-  useEffect(() => {
-    const observer = new MutationObserver(() => setTheme(readTheme()));
-    observer.observe(document.documentElement, {
-      attributes: true,
-      attributeFilter: ['data-theme'],
-    });
-    return () => observer.disconnect();
-  }, []);
-  return theme;
-}
-
 export const ComparePanel = memo(function ComparePanel({ session }: { session: Session }) {
   const snapshot = useSnapshotWhen<QuorumSnapshot>(session, (s) => {
     const c = s?.config;
@@ -93,8 +77,7 @@ export const ComparePanel = memo(function ComparePanel({ session }: { session: S
   const chosen = candidates.filter((v) => chosenKeys.includes(variantKey(v)));
   const full = chosen.length >= COMPARE_VARIANTS_MAX;
 
-  const toggle = (variant: CompareVariant, on: boolean) => {
-    const key = variantKey(variant);
+  const toggle = (key: string, on: boolean) => {
     const keys = chosen.map(variantKey);
     setPicked(on ? [...keys, key] : keys.filter((k) => k !== key));
     setProblem(null);
@@ -136,59 +119,46 @@ export const ComparePanel = memo(function ComparePanel({ session }: { session: S
         Replays this run (same seed, same partitions and clicks) once per setting and counts what
         each would have given. W, R and mode changes in the run are skipped: each keeps its own.
       </p>
-      <fieldset className="compare-pick">
-        <legend>
-          Settings for N = {settings.replicas} ({COMPARE_VARIANTS_MIN} to {COMPARE_VARIANTS_MAX})
-        </legend>
-        <div className="compare-choices">
-          {candidates.map((variant) => {
-            const key = variantKey(variant);
-            const on = chosen.some((v) => sameVariant(v, variant));
-            const isCurrent = sameVariant(variant, settings.current);
-            return (
-              <label key={key} className="choice">
-                <input
-                  type="checkbox"
-                  data-testid={`compare-pick-${key.replaceAll('/', '-')}`}
-                  checked={on}
-                  disabled={!on && full}
-                  onChange={(e) => toggle(variant, e.target.checked)}
-                />
-                <span>
-                  {variantLabel(variant)}
-                  {isCurrent ? <span className="muted"> (current)</span> : null}
-                </span>
-              </label>
-            );
-          })}
-        </div>
+      <ChoiceGroup
+        type="checkbox"
+        className="compare-pick"
+        optionsClassName="compare-choices"
+        optionClassName="choice"
+        legend={`Settings for N = ${settings.replicas} (${COMPARE_VARIANTS_MIN} to ${COMPARE_VARIANTS_MAX})`}
+        options={candidates.map((variant) => {
+          const key = variantKey(variant);
+          return {
+            value: key,
+            label: variantLabel(variant),
+            hint: sameVariant(variant, settings.current) ? '(current)' : undefined,
+            testId: `compare-pick-${key.replaceAll('/', '-')}`,
+            disabled: full && !chosenKeys.includes(key),
+          };
+        })}
+        value={chosenKeys}
+        onChange={toggle}
+      >
         <p className="muted compare-count" aria-live="polite">
           {chosen.length} chosen
           {full ? `: at most ${COMPARE_VARIANTS_MAX}, uncheck one to choose another` : ''}.
         </p>
-      </fieldset>
-      <fieldset className="compare-until">
-        <legend>Compare up to</legend>
-        <label className="choice">
-          <input
-            type="radio"
-            name={`${id}-until`}
-            checked={upToNow}
-            onChange={() => setUpToNow(true)}
-            data-testid="compare-until-now"
-          />
-          now (where the run is)
-        </label>
-        <label className="choice">
-          <input
-            type="radio"
-            name={`${id}-until`}
-            checked={!upToNow}
-            onChange={() => setUpToNow(false)}
-            data-testid="compare-until-length"
-          />
-          a fixed length of virtual time
-        </label>
+      </ChoiceGroup>
+      <ChoiceGroup
+        type="radio"
+        className="compare-until"
+        optionClassName="choice"
+        legend="Compare up to"
+        options={[
+          { value: 'now', label: 'now (where the run is)', testId: 'compare-until-now' },
+          {
+            value: 'length',
+            label: 'a fixed length of virtual time',
+            testId: 'compare-until-length',
+          },
+        ]}
+        value={upToNow ? 'now' : 'length'}
+        onChange={(until) => setUpToNow(until === 'now')}
+      >
         {upToNow ? null : (
           <NumberField
             label="Length"
@@ -200,7 +170,7 @@ export const ComparePanel = memo(function ComparePanel({ session }: { session: S
             testId="compare-length"
           />
         )}
-      </fieldset>
+      </ChoiceGroup>
       <button type="button" data-testid="compare-run" onClick={start} disabled={running}>
         Compare on this run
       </button>
@@ -236,7 +206,7 @@ function CompareOutcome({
   result: Extract<CompareResult, { status: 'done' }>;
   current: Settings;
 }) {
-  const theme = useThemeName();
+  const theme = useDocumentTheme();
   const skipped = result.skipped.setQuorum + result.skipped.setMode;
   const seconds = (result.untilMs / 1000).toFixed(result.untilMs < 10_000 ? 2 : 1);
   return (
@@ -296,7 +266,7 @@ function CompareOutcome({
           </tbody>
         </table>
       </div>
-      <CompareCharts result={result} theme={theme} />
+      <CompareCharts result={result} />
     </div>
   );
 }
@@ -343,50 +313,37 @@ function shortLabel(v: CompareVariant): string {
   return `${v.writeQuorum}/${v.readQuorum} ${v.mode.toUpperCase()}`;
 }
 
-function CompareCharts({
-  result,
-  theme,
-}: {
-  result: Extract<CompareResult, { status: 'done' }>;
-  theme: 'light' | 'dark';
-}) {
-  const staleSvg = useRef<SVGSVGElement>(null);
-  const unavailableSvg = useRef<SVGSVGElement>(null);
-  const charts = useRef<{ stale: BarChart; unavailable: BarChart } | null>(null);
-  useEffect(() => {
-    if (!staleSvg.current || !unavailableSvg.current) return;
-    charts.current = {
-      stale: createBarChart(staleSvg.current, {
+function CompareCharts({ result }: { result: Extract<CompareResult, { status: 'done' }> }) {
+  const bars = (pick: (r: VariantResult) => number | null, theme: Theme): Bar[] =>
+    result.variants.map((r, index) => {
+      const value = pick(r);
+      return {
+        label: shortLabel(r.variant),
+        value: value === null ? 0 : Math.round(value * 1000) / 10,
+        color: seriesColor(index, theme),
+        muted: value === null,
+      };
+    });
+  const staleSvg = useChart(
+    (element) =>
+      createBarChart(element, {
         size: CHART_SIZE,
         yLabel: 'stale reads (%)',
         title: 'Stale reads as a share of reads answered, per setting',
       }),
-      unavailable: createBarChart(unavailableSvg.current, {
+    (chart, theme) => chart.update(bars((r) => r.staleReadShare, theme)),
+    [result],
+  );
+  const unavailableSvg = useChart(
+    (element) =>
+      createBarChart(element, {
         size: CHART_SIZE,
         yLabel: 'unavailable (%)',
         title: 'Failed requests as a share of finished operations, per setting',
       }),
-    };
-    return () => {
-      charts.current?.stale.destroy();
-      charts.current?.unavailable.destroy();
-      charts.current = null;
-    };
-  }, []);
-  useEffect(() => {
-    const bars = (pick: (r: VariantResult) => number | null) =>
-      result.variants.map((r, index) => {
-        const value = pick(r);
-        return {
-          label: shortLabel(r.variant),
-          value: value === null ? 0 : Math.round(value * 1000) / 10,
-          color: seriesColor(index, theme),
-          muted: value === null,
-        };
-      });
-    charts.current?.stale.update(bars((r) => r.staleReadShare));
-    charts.current?.unavailable.update(bars((r) => r.unavailableShare));
-  }, [result, theme]);
+    (chart, theme) => chart.update(bars((r) => r.unavailableShare, theme)),
+    [result],
+  );
   return (
     <div className="compare-charts">
       <figure>

@@ -2,6 +2,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useStore } from 'zustand';
 import type { Session } from '../../../app/session';
+import { ChoiceGroup } from '../../../app/ui/ChoiceGroup';
 import { NumberField } from '../../../app/ui/NumberField';
 import {
   ANTI_ENTROPY_PERIOD_MS_MAX,
@@ -221,35 +222,28 @@ function QuorumPanel({
           ? `W + R > N: every read quorum shares ≥ ${overlap} replica${overlap === 1 ? '' : 's'} with every write quorum.`
           : 'W + R ≤ N: a read quorum can miss the newest write entirely.'}
       </p>
-      <fieldset className="radio-row">
-        <legend>During a partition</legend>
-        {(['cp', 'ap'] as const).map((mode) => (
-          <label key={mode}>
-            <input
-              type="radio"
-              name="quorum-mode"
-              checked={config.mode === mode}
-              onChange={() => send({ type: 'setMode', mode })}
-              data-testid={`mode-${mode}`}
-            />
-            {mode === 'cp' ? 'CP: refuse without a quorum' : 'AP: sloppy quorum + hints'}
-          </label>
-        ))}
-      </fieldset>
-      <fieldset className="radio-row">
-        <legend>Conflicts (starts a new run)</legend>
-        {(['lww', 'vclock'] as const).map((conflict) => (
-          <label key={conflict}>
-            <input
-              type="radio"
-              name="quorum-conflict"
-              checked={config.conflict === conflict}
-              onChange={() => onNewConfig({ conflict })}
-            />
-            {conflict === 'lww' ? 'Last write wins' : 'Vector clocks (siblings)'}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        type="radio"
+        className="radio-row"
+        legend="During a partition"
+        options={[
+          { value: 'cp', label: 'CP: refuse without a quorum', testId: 'mode-cp' },
+          { value: 'ap', label: 'AP: sloppy quorum + hints', testId: 'mode-ap' },
+        ]}
+        value={config.mode}
+        onChange={(mode) => send({ type: 'setMode', mode })}
+      />
+      <ChoiceGroup
+        type="radio"
+        className="radio-row"
+        legend="Conflicts (starts a new run)"
+        options={[
+          { value: 'lww', label: 'Last write wins' },
+          { value: 'vclock', label: 'Vector clocks (siblings)' },
+        ]}
+        value={config.conflict}
+        onChange={(conflict) => onNewConfig({ conflict })}
+      />
     </section>
   );
 }

@@ -3,11 +3,11 @@
  * second over time, and the history checker: stale reads and linearizability, where clicking a
  * finding seeks the run there and outlines the operations involved.
  */
-import { useEffect, useRef } from 'react';
 import { useStore } from 'zustand';
-import { createLineChart, type LineChart } from '../../../app/charts/charts';
+import { createLineChart } from '../../../app/charts/charts';
+import { useChart } from '../../../app/charts/use-chart';
 import { formatCount, formatPercent } from '../../../app/format';
-import { currentTheme, seriesColor } from '../../../app/palette';
+import { seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
 import { BatchProgress } from '../../../app/ui/BatchProgress';
 import { Figure } from '../../../app/ui/Figure';
@@ -94,47 +94,39 @@ export function QuorumMetrics({ session, ui }: { session: Session; ui: QuorumUi 
 const CHART_INTERVAL_MS = 1_000;
 
 function OpsChart({ snapshot, playing }: { snapshot: QuorumSnapshot; playing: boolean }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<LineChart | null>(null);
-  const drawnAt = useRef(Number.NEGATIVE_INFINITY);
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createLineChart(svg.current, {
-      size: { width: 420, height: 180 },
-      xLabel: 'virtual time (s)',
-      yLabel: 'operations / s',
-      title: 'Operations per second: succeeded, failed, stale reads and sloppy answers',
-    });
-    return () => chart.current?.destroy();
-  }, []);
-  const key = `${snapshot.series.at(-1)?.startMs ?? -1}|${snapshot.series.length}|${currentTheme()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart changes once per virtual second.
-  useEffect(() => {
-    // At 10× a virtual second ends every 100 ms: redraw at most once a wall second while playing
-    // (a later render catches up), and at once when paused.
-    const now = performance.now();
-    if (playing && now - drawnAt.current < CHART_INTERVAL_MS) return;
-    drawnAt.current = now;
-    const theme = currentTheme();
-    const done = snapshot.series.slice(0, -1);
-    const line = (
-      name: string,
-      color: string,
-      pick: (b: QuorumSnapshot['series'][number]) => number,
-      dashed = false,
-    ) => ({
-      name,
-      color,
-      dashed,
-      points: done.map((b) => [b.startMs / 1000, pick(b)] as [number, number]),
-    });
-    chart.current?.update([
-      line('succeeded', seriesColor(2, theme), (b) => b.ok),
-      line('failed', seriesColor(7, theme), (b) => b.failed, true),
-      line('stale reads', seriesColor(5, theme), (b) => b.stale),
-      line('sloppy', seriesColor(6, theme), (b) => b.sloppy, true),
-    ]);
-  }, [key, playing]);
+  const svg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: { width: 420, height: 180 },
+        xLabel: 'virtual time (s)',
+        yLabel: 'operations / s',
+        title: 'Operations per second: succeeded, failed, stale reads and sloppy answers',
+      }),
+    (chart, theme) => {
+      const done = snapshot.series.slice(0, -1);
+      const line = (
+        name: string,
+        color: string,
+        pick: (b: QuorumSnapshot['series'][number]) => number,
+        dashed = false,
+      ) => ({
+        name,
+        color,
+        dashed,
+        points: done.map((b) => [b.startMs / 1000, pick(b)] as [number, number]),
+      });
+      chart.update([
+        line('succeeded', seriesColor(2, theme), (b) => b.ok),
+        line('failed', seriesColor(7, theme), (b) => b.failed, true),
+        line('stale reads', seriesColor(5, theme), (b) => b.stale),
+        line('sloppy', seriesColor(6, theme), (b) => b.sloppy, true),
+      ]);
+    },
+    // The chart changes once per virtual second.
+    [snapshot.series.at(-1)?.startMs, snapshot.series.length],
+    // At 10× a virtual second ends every 100 ms: while playing, redraw at most once a wall second.
+    { throttleMs: playing ? CHART_INTERVAL_MS : 0 },
+  );
   return (
     <figure>
       <figcaption>Operations per second (completed seconds)</figcaption>

@@ -1,6 +1,7 @@
 /** The rate-limiter lab's controls: algorithms, limits, traffic, clients, retries, distribution. */
 import { useEffect, useState } from 'react';
 import type { Session } from '../../../app/session';
+import { ChoiceGroup } from '../../../app/ui/ChoiceGroup';
 import { NumberField } from '../../../app/ui/NumberField';
 import {
   ABUSE_FACTOR_MAX,
@@ -128,28 +129,24 @@ function AlgorithmsPanel({ snapshot, send }: PanelProps) {
   return (
     <section className="panel" aria-labelledby="algorithms-title">
       <h2 id="algorithms-title">Algorithms</h2>
-      <fieldset className="rl-checks" data-testid="algorithms">
-        <legend>
-          Tick one, or 2 to {LANES_MAX} to compare them on the same traffic
-          {snapshot.mode === 'distributed' ? ' (local mode)' : ''}
-        </legend>
-        {ALGORITHM_IDS.map((id) => {
+      <ChoiceGroup
+        type="checkbox"
+        className="rl-checks"
+        testId="algorithms"
+        legend={`Tick one, or 2 to ${LANES_MAX} to compare them on the same traffic${snapshot.mode === 'distributed' ? ' (local mode)' : ''}`}
+        options={ALGORITHM_IDS.map((id) => {
           const on = chosen.includes(id);
-          const disabled = (on && chosen.length <= 1) || (!on && chosen.length >= LANES_MAX);
-          return (
-            <label key={id}>
-              <input
-                type="checkbox"
-                checked={on}
-                disabled={disabled}
-                data-testid={`algorithm-${id}`}
-                onChange={(e) => toggle(id, e.target.checked)}
-              />{' '}
-              {ALGORITHM_LABELS[id]}
-            </label>
-          );
+          return {
+            value: id,
+            label: ALGORITHM_LABELS[id],
+            testId: `algorithm-${id}`,
+            // At least one lane, at most LANES_MAX: the box that would break either is disabled.
+            disabled: (on && chosen.length <= 1) || (!on && chosen.length >= LANES_MAX),
+          };
         })}
-      </fieldset>
+        value={chosen}
+        onChange={toggle}
+      />
     </section>
   );
 }

@@ -2,14 +2,9 @@
  * Metrics: accepted, rejected and delayed per second per lane (d3 line charts), queue length and
  * overshoot, per-client fairness, and the million-request comparison across every algorithm.
  */
-import { useEffect, useRef } from 'react';
-import {
-  type BarChart,
-  createBarChart,
-  createLineChart,
-  type LineChart,
-  type Series,
-} from '../../../app/charts/charts';
+import { useRef } from 'react';
+import { createBarChart, createLineChart } from '../../../app/charts/charts';
+import { useChart } from '../../../app/charts/use-chart';
 import { formatCount, formatPercent } from '../../../app/format';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { latestBatch, type Session, useSession } from '../../../app/session';
@@ -124,31 +119,28 @@ function SeriesChart({
   title: string;
   testId: string;
 }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<LineChart | null>(null);
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createLineChart(svg.current, {
-      size: { width: chartWidth(svg.current), height: 170 },
-      xLabel: 'time (s)',
-      yLabel: field === 'queueMax' ? 'requests waiting' : 'requests',
-      title,
-    });
-    return () => chart.current?.destroy();
-  }, [field, title]);
-  useEffect(() => {
-    const theme = currentTheme();
-    const series: Series[] = snapshot.lanes.map((lane) => ({
-      name: lane.label,
-      color: seriesColor(lane.index + 4, theme),
-      dashed: lane.index % 2 === 1,
-      // The bucket still filling is left out, so the last point is never a half-second dip.
-      points: lane.series
-        .filter((b) => b.startMs + SERIES_BUCKET_MS <= snapshot.atMs)
-        .map((b) => [b.startMs / 1000, b[field]] as [number, number]),
-    }));
-    chart.current?.update(series, null);
-  });
+  const svg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: { width: chartWidth(element), height: 170 },
+        xLabel: 'time (s)',
+        yLabel: field === 'queueMax' ? 'requests waiting' : 'requests',
+        title,
+      }),
+    (chart, theme) =>
+      chart.update(
+        snapshot.lanes.map((lane) => ({
+          name: lane.label,
+          color: seriesColor(lane.index + 4, theme),
+          dashed: lane.index % 2 === 1,
+          // The bucket still filling is left out, so the last point is never a half-second dip.
+          points: lane.series
+            .filter((b) => b.startMs + SERIES_BUCKET_MS <= snapshot.atMs)
+            .map((b) => [b.startMs / 1000, b[field]] as [number, number]),
+        })),
+      ),
+    [snapshot],
+  );
   return (
     <figure>
       <figcaption>
@@ -173,30 +165,27 @@ function SeriesChart({
 }
 
 function FairnessChart({ snapshot }: { snapshot: RateLimiterSnapshot }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<BarChart | null>(null);
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createBarChart(svg.current, {
-      size: { width: chartWidth(svg.current), height: 170 },
-      yLabel: 'accepted',
-      title: 'Accepted requests per client in the first lane',
-    });
-    return () => chart.current?.destroy();
-  }, []);
   const lane = snapshot.lanes[0];
-  useEffect(() => {
-    if (!lane) return;
-    const theme = currentTheme();
-    chart.current?.update(
-      snapshot.clients.map((c) => ({
-        label: c.name,
-        value: (lane.perClient[c.index]?.accepted ?? 0) + (lane.perClient[c.index]?.delayed ?? 0),
-        color: seriesColor(c.index, theme),
-      })),
-      null,
-    );
-  });
+  const svg = useChart(
+    (element) =>
+      createBarChart(element, {
+        size: { width: chartWidth(element), height: 170 },
+        yLabel: 'accepted',
+        title: 'Accepted requests per client in the first lane',
+      }),
+    (chart, theme) => {
+      if (!lane) return;
+      chart.update(
+        snapshot.clients.map((c) => ({
+          label: c.name,
+          value: (lane.perClient[c.index]?.accepted ?? 0) + (lane.perClient[c.index]?.delayed ?? 0),
+          color: seriesColor(c.index, theme),
+        })),
+        null,
+      );
+    },
+    [snapshot],
+  );
   return (
     <figure>
       <figcaption>Fairness: accepted per client ({lane?.label})</figcaption>

@@ -3,15 +3,9 @@
  * requests/s and open connections, duplicates processed), the webhook delivery figures, and two
  * charts: delays per lane, and requests per second over time.
  */
-import { useEffect, useRef } from 'react';
-import {
-  type BarChart,
-  createBarChart,
-  createLineChart,
-  type LineChart,
-} from '../../../app/charts/charts';
+import { createBarChart, createLineChart } from '../../../app/charts/charts';
+import { useChart, useDocumentTheme } from '../../../app/charts/use-chart';
 import { formatCount } from '../../../app/format';
-import { currentTheme } from '../../../app/palette';
 import type { Session } from '../../../app/session';
 import { Figure } from '../../../app/ui/Figure';
 import { LOAD_WINDOW_S } from '../sim/constants';
@@ -116,10 +110,11 @@ export function WebhooksMetrics({ session }: { session: Session }) {
 }
 
 function LaneRow({ lane, total }: { lane: LaneView; total: number }) {
+  const theme = useDocumentTheme();
   return (
     <tr data-testid={`lane-${lane.id}`}>
       <th scope="row">
-        <span className="swatch" style={{ background: laneColor(lane.id, currentTheme()) }} />
+        <span className="swatch" style={{ background: laneColor(lane.id, theme) }} />
         {lane.label}
       </th>
       <td data-col="known">
@@ -138,30 +133,24 @@ function LaneRow({ lane, total }: { lane: LaneView; total: number }) {
 }
 
 function DelayChart({ snapshot }: { snapshot: WebhooksSnapshot }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<BarChart | null>(null);
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createBarChart(svg.current, {
-      size: { width: 420, height: 180 },
-      yLabel: 'ms',
-      title: 'Notification delay p95 per lane (ms), with the short-polling interval',
-    });
-    return () => chart.current?.destroy();
-  }, []);
-  const key = `${snapshot.lanes.map((l) => `${l.delay.p95Ms}`).join(',')}|${currentTheme()}|${snapshot.config.pollIntervalMs}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: key says when the bars change.
-  useEffect(() => {
-    const theme = currentTheme();
-    chart.current?.update(
-      snapshot.lanes.map((lane) => ({
-        label: lane.label.replace('Persistent connection', 'Stream'),
-        value: lane.delay.p95Ms ?? 0,
-        color: laneColor(lane.id, theme),
-      })),
-      { value: snapshot.config.pollIntervalMs, label: 'poll interval' },
-    );
-  }, [key]);
+  const svg = useChart(
+    (element) =>
+      createBarChart(element, {
+        size: { width: 420, height: 180 },
+        yLabel: 'ms',
+        title: 'Notification delay p95 per lane (ms), with the short-polling interval',
+      }),
+    (chart, theme) =>
+      chart.update(
+        snapshot.lanes.map((lane) => ({
+          label: lane.label.replace('Persistent connection', 'Stream'),
+          value: lane.delay.p95Ms ?? 0,
+          color: laneColor(lane.id, theme),
+        })),
+        { value: snapshot.config.pollIntervalMs, label: 'poll interval' },
+      ),
+    [snapshot.lanes.map((l) => l.delay.p95Ms).join(','), snapshot.config.pollIntervalMs],
+  );
   return (
     <figure>
       <figcaption>Notification delay, p95 (ms)</figcaption>
@@ -171,31 +160,26 @@ function DelayChart({ snapshot }: { snapshot: WebhooksSnapshot }) {
 }
 
 function LoadChart({ snapshot }: { snapshot: WebhooksSnapshot }) {
-  const svg = useRef<SVGSVGElement>(null);
-  const chart = useRef<LineChart | null>(null);
-  useEffect(() => {
-    if (!svg.current) return;
-    chart.current = createLineChart(svg.current, {
-      size: { width: 420, height: 180 },
-      xLabel: 'virtual time (s)',
-      yLabel: 'requests / s',
-      title: 'Requests per second each lane makes, per completed second',
-    });
-    return () => chart.current?.destroy();
-  }, []);
-  const key = `${snapshot.lanes[0]?.load.at(-1)?.[0] ?? -1}|${currentTheme()}`;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart changes once per second.
-  useEffect(() => {
-    const theme = currentTheme();
-    chart.current?.update(
-      snapshot.lanes.map((lane, index) => ({
-        name: lane.label,
-        color: laneColor(lane.id, theme),
-        dashed: index % 2 === 1,
-        points: lane.load.map(([start, count]) => [start / 1000, count] as [number, number]),
-      })),
-    );
-  }, [key]);
+  const svg = useChart(
+    (element) =>
+      createLineChart(element, {
+        size: { width: 420, height: 180 },
+        xLabel: 'virtual time (s)',
+        yLabel: 'requests / s',
+        title: 'Requests per second each lane makes, per completed second',
+      }),
+    (chart, theme) =>
+      chart.update(
+        snapshot.lanes.map((lane, index) => ({
+          name: lane.label,
+          color: laneColor(lane.id, theme),
+          dashed: index % 2 === 1,
+          points: lane.load.map(([start, count]) => [start / 1000, count] as [number, number]),
+        })),
+      ),
+    // The chart changes once per second.
+    [snapshot.lanes[0]?.load.at(-1)?.[0]],
+  );
   return (
     <figure>
       <figcaption>Server load: requests per second by lane</figcaption>
