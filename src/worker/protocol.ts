@@ -50,10 +50,23 @@ export type WorkerCommand =
   | { type: 'batch'; jobId: string; name: string; params: unknown }
   | { type: 'cancelBatch'; jobId: string };
 
+/**
+ * Why an event is on the timeline: the learner's own action logged it, or the lab flagged it
+ * important (the same flag the narration reads).
+ */
+export type MarkerCause = 'command' | 'important';
+
+/** One mark on the playback timeline: an event worth finding again. */
 export interface TimelineMarker {
+  /**
+   * The event's sequence number in the run (its 1-based position among all events the lab ever
+   * appended). A deterministic replay regenerates the same numbers, so it is a stable id.
+   */
+  seq: number;
   atMs: number;
   kind: string;
   text: string;
+  cause: MarkerCause;
 }
 
 export interface Frame {
@@ -72,7 +85,10 @@ export interface Frame {
   /** New events since the last frame, or every retained event when `eventsReset`. */
   events: SimEvent[];
   eventsReset: boolean;
-  /** Timeline markers, sent only when they changed (null otherwise). */
+  /**
+   * Timeline markers in sequence order, at most MARKERS_MAX of them (thinned by time bucket),
+   * sent only when they changed (null otherwise).
+   */
   markers: TimelineMarker[] | null;
   commandCount: number;
   /** Changes whenever the command log changes, so the UI can keep the URL in step. */

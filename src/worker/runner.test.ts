@@ -33,6 +33,7 @@ import {
   type AnyLabSim,
   clampSpeed,
   FRAME_WALL_MS_MAX,
+  MARKERS_MAX,
   RUN_LENGTH_MS_MAX,
   Runner,
   type RunnerOptions,
@@ -40,7 +41,9 @@ import {
 
 // ---------------------------------------------------------------------------------------------
 // A tiny lab for the runner: a counter ticked by scheduled events whose gaps come from the seeded
-// kernel PRNG. Every tick and every command appends an event, so markers are easy to reason about.
+// kernel PRNG. Every tick and every command appends an event. The start, every
+// IMPORTANT_TICK_EVERY-th tick and every burst tick are flagged important, so the timeline
+// (important events and commands only) is a strict subset of the event log.
 
 interface CounterConfig {
   gapMinMs: number;
@@ -81,8 +84,10 @@ interface SumParams {
 /** How many batch generators reached their `finally` (cancelled or finished). */
 let batchCleanups = 0;
 
-function counterLog(state: CounterState, kind: string, text: string): void {
-  appendEvent(state.events, { atMs: state.nowMs, kind, text });
+const IMPORTANT_TICK_EVERY = 4;
+
+function counterLog(state: CounterState, kind: string, text: string, important = false): void {
+  appendEvent(state.events, { atMs: state.nowMs, kind, text, important });
 }
 
 function scheduleTick(state: CounterState, fromMs: number): void {
@@ -122,7 +127,7 @@ const counterSim: LabSim<CounterConfig, CounterState, CounterCommand, CounterVie
       events: createEventLog(100_000),
     };
     scheduleTick(state, 0);
-    counterLog(state, 'start', `Counter with seed ${seed}`);
+    counterLog(state, 'start', `Counter with seed ${seed}`, true);
     return state;
   },
   apply(state, command) {
@@ -154,10 +159,12 @@ const counterSim: LabSim<CounterConfig, CounterState, CounterCommand, CounterVie
       state.count += 1;
       if (due.event.kind === 'tick') {
         state.ticks += 1;
-        counterLog(state, 'tick', `Tick ${state.ticks}, count ${state.count}`);
+        const important = state.ticks % IMPORTANT_TICK_EVERY === 0;
+        counterLog(state, 'tick', `Tick ${state.ticks}, count ${state.count}`, important);
         scheduleTick(state, due.atMs);
       } else {
-        counterLog(state, 'burst-tick', `Burst tick ${due.event.index}, count ${state.count}`);
+        const text = `Burst tick ${due.event.index}, count ${state.count}`;
+        counterLog(state, 'burst-tick', text, true);
       }
     }
     state.nowMs = atMs;
@@ -264,9 +271,73 @@ function straightRun<C, S, Cmd, V, B>(
   return state;
 }
 
-function markersOf(events: readonly SimEvent[]): TimelineMarker[] {
-  return events.map((e) => ({ atMs: e.atMs, kind: e.kind, text: e.text }));
+/**
+ * The timeline's candidates in a straight run: every event a logged command appended (cause
+ * "command") and every other event the lab flagged important, with its 1-based sequence number.
+ */
+function markerCandidates<C, S, Cmd, V, B>(
+  sim: LabSim<C, S, Cmd, V, B>,
+  config: C,
+  seed: number,
+  commands: readonly LoggedCommand[],
+  atMs: number,
+): TimelineMarker[] {
+  const state = sim.create(config, seed);
+  const byCommand = new Set<number>();
+  for (const logged of commands) {
+    if (logged.atMs > atMs) break;
+    if (logged.atMs > sim.nowMs(state)) sim.advanceTo(state, logged.atMs);
+    const before = sim.events(state).total;
+    sim.apply(state, logged.command as Cmd);
+    for (let seq = before + 1; seq <= sim.events(state).total; seq += 1) byCommand.add(seq);
+  }
+  if (atMs > sim.nowMs(state)) sim.advanceTo(state, atMs);
+  const log = sim.events(state);
+  expect(log.items.length).toBe(log.total);
+  const candidates: TimelineMarker[] = [];
+  log.items.forEach((event: SimEvent, index) => {
+    const seq = index + 1;
+    const cause = byCommand.has(seq) ? 'command' : event.important ? 'important' : null;
+    if (cause)
+      candidates.push({ seq, atMs: event.atMs, kind: event.kind, text: event.text, cause });
+  });
+  return candidates;
 }
+
+/**
+ * The markers the timeline should hold, worked out in one pass: the first candidate of each time
+ * bucket, at the narrowest power-of-two bucket width (from 1 ms) that keeps at most `max`.
+ */
+function thinnedMarkers(candidates: readonly TimelineMarker[], max: number): TimelineMarker[] {
+  for (let bucketMs = 1; ; bucketMs *= 2) {
+    const firsts = new Map<number, TimelineMarker>();
+    for (const marker of candidates) {
+      const bucket = Math.floor(marker.atMs / bucketMs);
+      if (!firsts.has(bucket)) firsts.set(bucket, marker);
+    }
+    if (firsts.size <= max) return [...firsts.values()];
+  }
+}
+
+/** The counter's expected timeline after a straight run of `commands` to `atMs`. */
+function expectedCounterMarkers(
+  seed: number,
+  commands: readonly LoggedCommand[],
+  atMs: number,
+  options: { config?: CounterConfig; max?: number } = {},
+): TimelineMarker[] {
+  const config = options.config ?? COUNTER_CONFIG;
+  const candidates = markerCandidates(counterSim, config, seed, commands, atMs);
+  return thinnedMarkers(candidates, options.max ?? MARKERS_MAX);
+}
+
+const START_MARKER: TimelineMarker = {
+  seq: 1,
+  atMs: 0,
+  kind: 'start',
+  text: 'Counter with seed 7',
+  cause: 'important',
+};
 
 function counterStateOf(runner: Runner): CounterState {
   return runner.currentState as CounterState;
@@ -596,7 +667,7 @@ describe('Runner: frames, speed and pause', () => {
     expect(first.snapshot).toEqual({ atMs: 0, count: 0, ticks: 0, pending: 1 });
     expect(first.eventsReset).toBe(true);
     expect(first.events.map((e) => e.kind)).toEqual(['start']);
-    expect(first.markers).toEqual([{ atMs: 0, kind: 'start', text: 'Counter with seed 7' }]);
+    expect(first.markers).toEqual([START_MARKER]);
     const idle = await frameOf(runner, 16);
     expect(idle.changed).toBe(false);
     expect(idle.snapshot).toBeNull();
@@ -821,17 +892,14 @@ describe('Runner: fork', () => {
     expect(frame.commandCount).toBe(2);
     expect(frame.markers).not.toBeNull();
     expect(Math.max(...(frame.markers ?? []).map((m) => m.atMs))).toBe(2_000);
-    // The markers are exactly the events of the new branch so far.
-    const branch = straightRun(counterSim, COUNTER_CONFIG, 7, runner.commandLog, 2_000);
-    expect(frame.markers).toEqual(markersOf(branch.events.items));
+    // The markers are exactly those of the new branch so far.
+    expect(frame.markers).toEqual(expectedCounterMarkers(7, runner.commandLog, 2_000));
     // Going forward again follows the new branch: no +2 at 3 s, no +3 at 6 s.
     await send(runner, { type: 'seek', atMs: 8_000 });
     expect(runner.currentState).toEqual(
       straightRun(counterSim, COUNTER_CONFIG, 7, runner.commandLog, 8_000),
     );
-    expect(runner.timelineMarkers).toEqual(
-      markersOf(straightRun(counterSim, COUNTER_CONFIG, 7, runner.commandLog, 8_000).events.items),
-    );
+    expect(runner.timelineMarkers).toEqual(expectedCounterMarkers(7, runner.commandLog, 8_000));
   });
 
   it('commands at exactly the fork time stay; only later ones go', async () => {
@@ -910,9 +978,8 @@ describe('Runner: fork', () => {
           expect(runner.checkpointCount).toBeLessThanOrEqual(5);
           const frame = await frameOf(runner, 0);
           expect(frame.horizonMs).toBe(horizonMs);
-          // Every event of the branch up to the horizon is a marker, once.
-          const reference = straightRun(counterSim, COUNTER_CONFIG, seed, model, horizonMs);
-          expect(runner.timelineMarkers).toEqual(markersOf(reference.events.items));
+          // Every marker-worthy event of the branch up to the horizon is a marker, once.
+          expect(runner.timelineMarkers).toEqual(expectedCounterMarkers(seed, model, horizonMs));
         },
       ),
       { numRuns: 80 },
@@ -921,6 +988,8 @@ describe('Runner: fork', () => {
 });
 
 describe('Runner: timeline markers', () => {
+  const add = (amount: number): CounterCommand => ({ type: 'add', amount });
+
   it('markers are not duplicated by seeking back and replaying', async () => {
     const runner = makeRunner({ checkpointIntervalMs: 2_000 });
     await send(runner, { type: 'load', run: counterRun() });
@@ -930,9 +999,8 @@ describe('Runner: timeline markers', () => {
     ]);
     await send(runner, { type: 'seek', atMs: 10_000 });
     const before = runner.timelineMarkers.slice();
-    const reference = straightRun(counterSim, COUNTER_CONFIG, 7, runner.commandLog, 10_000);
-    expect(before).toEqual(markersOf(reference.events.items));
-    expect(before.length).toBeGreaterThan(10);
+    expect(before).toEqual(expectedCounterMarkers(7, runner.commandLog, 10_000));
+    expect(before.length).toBeGreaterThan(5);
     for (const atMs of [0, 10_000, 3_999, 4_000, 7_777, 10_000, 5, 10_000]) {
       await send(runner, { type: 'seek', atMs });
     }
@@ -951,8 +1019,7 @@ describe('Runner: timeline markers', () => {
     await send(runner, { type: 'play' });
     for (let i = 0; i < 40; i += 1) await frameOf(runner, 250);
     expect(runner.nowMs).toBe(11_000);
-    const reference = straightRun(counterSim, COUNTER_CONFIG, 7, [], 11_000);
-    expect(runner.timelineMarkers).toEqual(markersOf(reference.events.items));
+    expect(runner.timelineMarkers).toEqual(expectedCounterMarkers(7, [], 11_000));
   });
 
   // Regression (fixed): an event that a command schedules for the current millisecond is never marked. After the
@@ -969,7 +1036,203 @@ describe('Runner: timeline markers', () => {
     expect(reference.events.items.some((e) => e.kind === 'burst-tick' && e.atMs === 5_000)).toBe(
       true,
     );
-    expect(runner.timelineMarkers).toEqual(markersOf(reference.events.items));
+    expect(runner.timelineMarkers).toEqual(expectedCounterMarkers(7, runner.commandLog, 5_100));
+  });
+
+  it('only important events and events a command logged become markers', async () => {
+    const runner = makeRunner();
+    await send(runner, { type: 'load', run: counterRun() });
+    await driveInOrder(runner, [
+      { atMs: 1_500, command: add(2) },
+      { atMs: 4_000, command: { type: 'setGap', gapMinMs: 100, gapMaxMs: 300 } },
+    ]);
+    await send(runner, { type: 'seek', atMs: 12_000 });
+    const log = counterStateOf(runner).events;
+    const markers = runner.timelineMarkers;
+    // Routine ticks stay in the event log only: three in four ticks are not marked.
+    const routine = log.items.filter((e) => e.kind === 'tick' && !e.important);
+    expect(routine.length).toBeGreaterThan(10);
+    expect(markers.length).toBeLessThan(log.total - routine.length + 1);
+    for (const marker of markers) {
+      const event = log.items[marker.seq - 1];
+      expect(event && { atMs: event.atMs, kind: event.kind, text: event.text }).toEqual({
+        atMs: marker.atMs,
+        kind: marker.kind,
+        text: marker.text,
+      });
+      expect(marker.cause).toBe(
+        marker.kind === 'add' || marker.kind === 'gap' ? 'command' : 'important',
+      );
+      expect(event?.important || marker.cause === 'command').toBe(true);
+    }
+    expect(markers.filter((m) => m.cause === 'command').map((m) => [m.atMs, m.kind])).toEqual([
+      [1_500, 'add'],
+      [4_000, 'gap'],
+    ]);
+    expect(markers.filter((m) => m.kind === 'tick').length).toBe(
+      log.items.filter((e) => e.kind === 'tick' && e.important).length,
+    );
+  });
+
+  it('the hash ring marks a command and its rebalance, not the requests it serves', async () => {
+    const runner = makeRunner();
+    await send(runner, { type: 'load', run: hashRingRun() });
+    await send(runner, { type: 'seek', atMs: 3_000 });
+    // The default scene serves requests all along, and none of them is a marker.
+    expect(hashRingStateOf(runner).requestsTotal).toBeGreaterThan(0);
+    expect(runner.timelineMarkers).toEqual([]);
+    await send(runner, { type: 'apply', command: { type: 'addServer' } });
+    const markers = (await frameOf(runner, 0)).markers ?? [];
+    expect(markers.length).toBe(1);
+    expect(markers[0]).toMatchObject({ atMs: 3_000, kind: 'rebalance', cause: 'command' });
+    await send(runner, { type: 'seek', atMs: 6_000 });
+    expect(runner.timelineMarkers).toEqual(markers);
+  });
+
+  it('a long run keeps at most MARKERS_MAX markers, thinned by time bucket', async () => {
+    const config: CounterConfig = { gapMinMs: 400, gapMaxMs: 1_200 };
+    const runner = makeRunner({ checkInvariants: false });
+    await send(runner, { type: 'load', run: counterRun({ config }) });
+    await send(runner, { type: 'setSpeed', speed: 100 });
+    await send(runner, { type: 'play' });
+    let largest = 0;
+    for (let i = 0; i < 600 && runner.isPlaying; i += 1) {
+      const frame = await frameOf(runner, 250);
+      largest = Math.max(largest, frame.markers?.length ?? 0);
+      expect(runner.timelineMarkers.length).toBeLessThanOrEqual(MARKERS_MAX);
+    }
+    expect(runner.nowMs).toBe(RUN_LENGTH_MS_MAX);
+    const candidates = markerCandidates(counterSim, config, 7, [], RUN_LENGTH_MS_MAX);
+    // The hour holds several times more important events than the timeline keeps.
+    expect(candidates.length).toBeGreaterThan(3 * MARKERS_MAX);
+    expect(largest).toBeLessThanOrEqual(MARKERS_MAX);
+    expect(runner.timelineMarkers.length).toBeGreaterThan(MARKERS_MAX / 2);
+    expect(runner.timelineMarkers).toEqual(thinnedMarkers(candidates, MARKERS_MAX));
+    // The kept markers still span the whole hour.
+    expect(runner.timelineMarkers[0]?.atMs).toBe(0);
+    expect(runner.timelineMarkers.at(-1)?.atMs).toBeGreaterThan(RUN_LENGTH_MS_MAX * 0.95);
+  });
+
+  it('property: thinning is deterministic: any order of plays, seeks and steps gives the markers of a straight run', async () => {
+    const dense: CounterConfig = { gapMinMs: 5, gapMaxMs: 60 };
+    type Move =
+      | { kind: 'seek'; atMs: number }
+      | { kind: 'play'; frames: number; wallMs: number; speed: number }
+      | { kind: 'step' }
+      | { kind: 'stepBack' };
+    const moveArb: fc.Arbitrary<Move> = fc.oneof(
+      fc.record({ kind: fc.constant('seek' as const), atMs: fc.integer({ min: 0, max: 30_000 }) }),
+      fc.record({
+        kind: fc.constant('play' as const),
+        frames: fc.integer({ min: 1, max: 10 }),
+        wallMs: fc.integer({ min: 1, max: 250 }),
+        speed: fc.constantFrom(0.5, 1, 10),
+      }),
+      fc.constant({ kind: 'step' as const }),
+      fc.constant({ kind: 'stepBack' as const }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 1_000 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(timedArb(counterCommandArb, 20_000), { maxLength: 5 }),
+        fc.array(moveArb, { minLength: 1, maxLength: 12 }),
+        async (seed, markersMax, timed, moves) => {
+          const runner = makeRunner({ checkpointIntervalMs: 1_500, checkpointsMax: 6, markersMax });
+          await send(runner, { type: 'load', run: counterRun({ seed, config: dense }) });
+          const log = await driveInOrder(runner, timed);
+          for (const move of moves) {
+            if (move.kind === 'seek') await send(runner, { type: 'seek', atMs: move.atMs });
+            else if (move.kind === 'play') {
+              await send(runner, { type: 'setSpeed', speed: move.speed });
+              await send(runner, { type: 'play' });
+              for (let i = 0; i < move.frames; i += 1) await frameOf(runner, move.wallMs);
+              await send(runner, { type: 'pause' });
+            } else await send(runner, { type: move.kind });
+            expect(runner.timelineMarkers.length).toBeLessThanOrEqual(markersMax);
+          }
+          const { horizonMs } = await frameOf(runner, 0);
+          const expected = expectedCounterMarkers(seed, log, horizonMs, {
+            config: dense,
+            max: markersMax,
+          });
+          expect(runner.timelineMarkers).toEqual(expected);
+          // A shared link of the run, loaded fresh at the horizon, shows the same timeline.
+          const fresh = makeRunner({ markersMax });
+          await send(fresh, { type: 'load', run: { ...runner.currentRun(), atMs: horizonMs } });
+          expect(fresh.timelineMarkers).toEqual(expected);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('seeking and stepping back keep the same markers and do not re-send them', async () => {
+    const runner = makeRunner({ markersMax: 10 });
+    await send(runner, {
+      type: 'load',
+      run: counterRun({ config: { gapMinMs: 20, gapMaxMs: 90 } }),
+    });
+    await driveInOrder(runner, [{ atMs: 2_000, command: add(3) }]);
+    await send(runner, { type: 'seek', atMs: 9_000 });
+    await frameOf(runner, 0);
+    const before = runner.timelineMarkers.slice();
+    expect(before).toEqual(
+      expectedCounterMarkers(7, runner.commandLog, 9_000, {
+        config: { gapMinMs: 20, gapMaxMs: 90 },
+        max: 10,
+      }),
+    );
+    expect(before.length).toBeGreaterThan(5);
+    for (const move of [
+      { type: 'stepBack' },
+      { type: 'stepBack' },
+      { type: 'seek', atMs: 1_234 },
+      { type: 'step' },
+      { type: 'stepBack' },
+      { type: 'seek', atMs: 0 },
+      { type: 'seek', atMs: 9_000 },
+    ] as WorkerCommand[]) {
+      await send(runner, move);
+      expect((await frameOf(runner, 0)).markers).toBeNull();
+      expect(runner.timelineMarkers).toEqual(before);
+    }
+  });
+
+  it('stepBack goes to the previous marker, passing routine events by', async () => {
+    // Ticks every 10 ms; every fourth (each 40 ms) is important.
+    const runner = makeRunner({ stepFallbackMs: 100 });
+    await send(runner, {
+      type: 'load',
+      run: counterRun({ config: { gapMinMs: 10, gapMaxMs: 10 } }),
+    });
+    await send(runner, { type: 'seek', atMs: 1_035 });
+    expect(counterStateOf(runner).events.items.at(-1)).toMatchObject({ atMs: 1_030 });
+    await send(runner, { type: 'stepBack' });
+    expect(runner.nowMs).toBe(1_000);
+    await send(runner, { type: 'stepBack' });
+    expect(runner.nowMs).toBe(960);
+  });
+
+  it('a fork drops the future markers and keeps the past ones where they were', async () => {
+    const dense: CounterConfig = { gapMinMs: 5, gapMaxMs: 40 };
+    const runner = makeRunner({ markersMax: 8 });
+    await send(runner, { type: 'load', run: counterRun({ config: dense }) });
+    await send(runner, { type: 'seek', atMs: 20_000 });
+    const before = runner.timelineMarkers.slice();
+    expect(before).toEqual(expectedCounterMarkers(7, [], 20_000, { config: dense, max: 8 }));
+    await send(runner, { type: 'seek', atMs: 7_000 });
+    const totalAtFork = counterStateOf(runner).events.total;
+    await send(runner, { type: 'apply', command: add(5) });
+    const past = before.filter((m) => m.seq <= totalAtFork);
+    expect(past.length).toBeGreaterThan(0);
+    expect(past.length).toBeLessThan(before.length);
+    // The command lands in the bucket of the last past marker or after it; either way the past
+    // markers are unchanged and nothing after the fork is left.
+    const after = (await frameOf(runner, 0)).markers ?? [];
+    expect(after.slice(0, past.length)).toEqual(past);
+    expect(after.every((m) => m.atMs <= 7_000)).toBe(true);
+    expect(after.length - past.length).toBeLessThanOrEqual(1);
   });
 });
 
@@ -1157,6 +1420,6 @@ describe('Runner: errors propagate from handle()', () => {
     expect(runner.currentState).toEqual(counterSim.create(COUNTER_CONFIG, 7));
     const frame = await frameOf(runner, 0);
     expect(frame.horizonMs).toBe(0);
-    expect(frame.markers).toEqual([{ atMs: 0, kind: 'start', text: 'Counter with seed 7' }]);
+    expect(frame.markers).toEqual([START_MARKER]);
   });
 });

@@ -9,6 +9,7 @@ import {
   assertNever,
   type Frame,
   type LoggedCommand,
+  type MarkerCause,
   type RunRecord,
   SPEED_MAX,
   SPEED_MIN,
@@ -32,13 +33,21 @@ export interface RunnerOptions {
   stepFallbackMs?: number;
   /** Run the lab's invariant checker after every step (tests and development builds). */
   checkInvariants?: boolean;
+  /** The most timeline markers a run keeps (denser runs are thinned by time bucket). */
+  markersMax?: number;
 }
 
 /** No run goes past one virtual hour: every view and series is sized for that. */
 export const RUN_LENGTH_MS_MAX = 60 * 60 * 1000;
 /** A UI frame never asks for more than this much wall time (a tab that slept is not a jump). */
 export const FRAME_WALL_MS_MAX = 250;
-export const MARKERS_MAX = 5_000;
+/**
+ * The timeline is a few hundred pixels wide, so more marks than this would only overlap; and the
+ * UI redraws the whole list when it changes. A run keeps at most this many markers.
+ */
+export const MARKERS_MAX = 256;
+/** The finest bucket of marker thinning: events in the same millisecond share one marker. */
+export const MARKER_BUCKET_MS_MIN = 1;
 /** Events sent on a reset of the UI's event log. */
 const EVENTS_RESET_MAX = 500;
 
@@ -52,6 +61,69 @@ interface Checkpoint {
 interface BatchSlot {
   name: string;
   job: BatchJob<unknown>;
+}
+
+/**
+ * The run's timeline markers, thinned by time bucket. Candidates arrive in sequence order and
+ * each bucket keeps its first one; when more than `max` buckets are occupied the bucket width
+ * doubles, and a merged bucket keeps the first of its two firsts. So the kept markers depend
+ * only on the set of candidates, never on the order of seeks and replays that delivered them.
+ * A fork drops the markers of the abandoned future but keeps the bucket width, so the markers
+ * of the past stay where the learner saw them.
+ */
+class MarkerTimeline {
+  private kept: TimelineMarker[] = [];
+  private bucketMs = MARKER_BUCKET_MS_MIN;
+  private occupied = new Set<number>();
+
+  constructor(private readonly max: number) {}
+
+  get markers(): readonly TimelineMarker[] {
+    return this.kept;
+  }
+
+  /** Offers the next candidate (in sequence order); returns whether the kept markers changed. */
+  offer(marker: TimelineMarker): boolean {
+    const bucket = this.bucketOf(marker);
+    if (this.occupied.has(bucket)) return false;
+    this.kept.push(marker);
+    this.occupied.add(bucket);
+    while (this.kept.length > this.max) {
+      this.bucketMs *= 2;
+      this.rebucket(this.kept);
+    }
+    return true;
+  }
+
+  /** Drops the markers after sequence number `seq`; returns whether any went. */
+  dropAfter(seq: number): boolean {
+    const kept = this.kept.filter((marker) => marker.seq <= seq);
+    if (kept.length === this.kept.length) return false;
+    this.rebucket(kept);
+    return true;
+  }
+
+  clear(): void {
+    this.kept = [];
+    this.bucketMs = MARKER_BUCKET_MS_MIN;
+    this.occupied.clear();
+  }
+
+  private bucketOf(marker: TimelineMarker): number {
+    return Math.floor(marker.atMs / this.bucketMs);
+  }
+
+  /** Keeps the first marker of each bucket at the current width. */
+  private rebucket(markers: readonly TimelineMarker[]): void {
+    this.kept = [];
+    this.occupied.clear();
+    for (const marker of markers) {
+      const bucket = this.bucketOf(marker);
+      if (this.occupied.has(bucket)) continue;
+      this.kept.push(marker);
+      this.occupied.add(bucket);
+    }
+  }
 }
 
 export class Runner {
@@ -72,8 +144,7 @@ export class Runner {
    * an event is new to the timeline exactly when its number is above `markedEventTotal`.
    */
   private markedEventTotal = 0;
-  private markers: TimelineMarker[] = [];
-  private markerSeqs: number[] = [];
+  private readonly markers: MarkerTimeline;
   private markersDirty = true;
   private playing = false;
   private speed = 1;
@@ -96,9 +167,11 @@ export class Runner {
       frameBudgetMs: 8,
       stepFallbackMs: 100,
       checkInvariants: false,
+      markersMax: MARKERS_MAX,
       ...options,
     };
     this.checkpointIntervalMs = this.options.checkpointIntervalMs;
+    this.markers = new MarkerTimeline(this.options.markersMax);
   }
 
   /** Handles one UI command and returns the messages to send back. */
@@ -160,7 +233,7 @@ export class Runner {
   }
 
   get timelineMarkers(): readonly TimelineMarker[] {
-    return this.markers;
+    return this.markers.markers;
   }
 
   /** The current lab state (for tests and debugging; treat as read-only). */
@@ -201,10 +274,9 @@ export class Runner {
     this.checkpointIntervalMs = sim.checkpointIntervalMs ?? this.options.checkpointIntervalMs;
     this.checkpoints = [{ atMs: 0, state: structuredClone(this.state), commandCount: 0 }];
     this.horizonMs = 0;
-    this.markers = [];
-    this.markerSeqs = [];
+    this.markers.clear();
     this.markedEventTotal = 0;
-    this.collectNewEvents(0);
+    this.collectNewEvents(0, null);
     this.markersDirty = true;
     this.virtualCarryMs = 0;
     this.eventsNeedReset = true;
@@ -227,7 +299,7 @@ export class Runner {
     this.commandLogVersion += 1;
     this.appliedCount = this.commands.length;
     this.check();
-    this.collectNewEvents(before);
+    this.collectNewEvents(before, 'command');
     this.dirty = true;
   }
 
@@ -238,12 +310,7 @@ export class Runner {
     this.horizonMs = atMs;
     // Events after this point belonged to the dropped future.
     this.markedEventTotal = this.requireSim().events(this.state).total;
-    const keep = this.markerSeqs.filter((seq) => seq <= this.markedEventTotal).length;
-    if (keep !== this.markers.length) {
-      this.markers = this.markers.slice(0, keep);
-      this.markerSeqs = this.markerSeqs.slice(0, keep);
-      this.markersDirty = true;
-    }
+    if (this.markers.dropAfter(this.markedEventTotal)) this.markersDirty = true;
   }
 
   /** Moves to the next scheduled event (or the next command of the log, or a small step). */
@@ -265,7 +332,7 @@ export class Runner {
   stepBack(): void {
     const now = this.nowMs;
     let target = Math.max(0, now - this.options.stepFallbackMs);
-    for (const marker of this.markers) {
+    for (const marker of this.markers.markers) {
       if (marker.atMs < now && marker.atMs > target) target = marker.atMs;
     }
     this.playing = false;
@@ -325,7 +392,7 @@ export class Runner {
         sim.apply(this.state, nextCommand.command);
         this.appliedCount += 1;
         this.check();
-        this.collectNewEvents(before);
+        this.collectNewEvents(before, 'command');
         continue;
       }
       if (stopAtMs === nextCheckpointAtMs && nextCheckpointAtMs > (lastCheckpoint?.atMs ?? -1)) {
@@ -343,7 +410,7 @@ export class Runner {
     const before = sim.events(this.state).total;
     sim.advanceTo(this.state, toMs);
     this.check();
-    this.collectNewEvents(before);
+    this.collectNewEvents(before, null);
   }
 
   private takeCheckpoint(atMs: number): void {
@@ -367,8 +434,12 @@ export class Runner {
     this.horizonMs = Math.max(this.horizonMs, this.nowMs);
   }
 
-  /** Events appended since `totalBefore` become timeline markers when they are new to the run. */
-  private collectNewEvents(totalBefore: number): void {
+  /**
+   * Events appended since `totalBefore` that are new to the run become timeline markers when the
+   * lab flagged them important or the learner's command (`cause`) logged them; routine events
+   * stay in the event log only.
+   */
+  private collectNewEvents(totalBefore: number, cause: 'command' | null): void {
     const log = this.requireSim().events(this.state);
     const added = log.total - totalBefore;
     if (added > 0) {
@@ -376,13 +447,14 @@ export class Runner {
       const firstKept = log.total - log.items.length + 1;
       for (let seq = Math.max(totalBefore + 1, firstKept); seq <= log.total; seq += 1) {
         if (seq <= this.markedEventTotal) continue;
+        this.markedEventTotal = seq;
         const event = log.items[seq - firstKept];
-        if (event && this.markers.length < MARKERS_MAX) {
-          this.markers.push({ atMs: event.atMs, kind: event.kind, text: event.text });
-          this.markerSeqs.push(seq);
+        const markerCause: MarkerCause | null = cause ?? (event?.important ? 'important' : null);
+        if (!event || markerCause === null) continue;
+        const { atMs, kind, text } = event;
+        if (this.markers.offer({ seq, atMs, kind, text, cause: markerCause })) {
           this.markersDirty = true;
         }
-        this.markedEventTotal = seq;
       }
     }
     this.extendHorizon();
@@ -421,7 +493,7 @@ export class Runner {
       events = log.items.slice(Math.max(0, log.items.length - (log.total - this.eventsSentTotal)));
     }
     this.eventsSentTotal = log.total;
-    const markers = this.markersDirty ? this.markers.slice() : null;
+    const markers = this.markersDirty ? this.markers.markers.slice() : null;
     this.markersDirty = false;
     return {
       labId: this.requireRun().labId,
