@@ -3,9 +3,10 @@
  * running it loads the experiment's run, and the answer is read off the simulation, never typed in.
  */
 import { AnimatePresence, m } from 'framer-motion';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Experiment, Lesson } from '../lesson';
 import type { Session, SessionState } from '../session';
+import { ChoiceGroup } from './ChoiceGroup';
 
 interface Pending {
   /** The session that was showing when the learner pressed Run: its frames do not answer. */
@@ -105,28 +106,20 @@ function ExperimentCard<Config, Snapshot>({
   answer: { predictedId: string; choiceId: string; text: string } | null;
   onRun: () => void;
 }) {
-  const name = useId();
   const correct = answer ? answer.predictedId === answer.choiceId : false;
   const choiceLabel = (id: string) => experiment.choices.find((c) => c.id === id)?.label ?? id;
   return (
     <li className="experiment" data-testid={`experiment-${experiment.id}`}>
       <h4>{experiment.title}</h4>
       <p>{experiment.setup}</p>
-      <fieldset>
-        <legend>{experiment.question} Predict first:</legend>
-        {experiment.choices.map((choice) => (
-          <label key={choice.id} className="choice">
-            <input
-              type="radio"
-              name={name}
-              value={choice.id}
-              checked={predicted === choice.id}
-              onChange={() => onPredict(choice.id)}
-            />
-            {choice.label}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceGroup
+        type="radio"
+        legend={`${experiment.question} Predict first:`}
+        optionClassName="choice"
+        options={experiment.choices.map((choice) => ({ value: choice.id, label: choice.label }))}
+        value={predicted ?? ''}
+        onChange={onPredict}
+      />
       <button type="button" onClick={onRun} disabled={!predicted || running}>
         {running ? 'Running…' : predicted ? 'Run it' : 'Make a prediction to run it'}
       </button>
