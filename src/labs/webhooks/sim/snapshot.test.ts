@@ -44,6 +44,7 @@ describe('message columns in the snapshot', () => {
         if (flags & bit) seen.add(bit);
       }
       expect({
+        id: columns.id[i],
         sentAtMs: columns.sentAtMs[i],
         endAtMs: columns.endAtMs[i],
         lane: LANE_IDS[columns.lane[i]!],
@@ -53,6 +54,7 @@ describe('message columns in the snapshot', () => {
         ping: (flags & MESSAGE_PING) !== 0,
         emptyPoll: (flags & MESSAGE_EMPTY_POLL) !== 0,
       }).toEqual({
+        id: m.id,
         sentAtMs: m.sentAtMs,
         endAtMs: m.endAtMs,
         lane: m.lane,

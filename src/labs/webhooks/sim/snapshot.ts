@@ -31,6 +31,8 @@ export const MESSAGE_EMPTY_POLL = 16;
  */
 export interface MessageColumns {
   count: number;
+  /** The network's message id: a message's identity across snapshots. */
+  id: Float64Array;
   sentAtMs: Float64Array;
   endAtMs: Float64Array;
   /** Index into LANE_IDS. */
@@ -269,12 +271,14 @@ function messageColumns(state: WebhooksState, horizon: number): MessageColumns {
   const recent = state.messages.filter((m) => m.endAtMs >= horizon);
   const columns: MessageColumns = {
     count: recent.length,
+    id: new Float64Array(recent.length),
     sentAtMs: new Float64Array(recent.length),
     endAtMs: new Float64Array(recent.length),
     lane: new Uint8Array(recent.length),
     flags: new Uint8Array(recent.length),
   };
   recent.forEach((m, i) => {
+    columns.id[i] = m.id;
     columns.sentAtMs[i] = m.sentAtMs;
     columns.endAtMs[i] = m.endAtMs;
     columns.lane[i] = LANE_IDS.indexOf(m.lane);

@@ -69,8 +69,12 @@ export function formatMs(ms: number): string {
 }
 
 const CANVAS_FONT = '11px system-ui, sans-serif';
+/** The tape's length in view windows: it is redrawn whole once per this many windows played. */
+const TAPE_WINDOWS = 3;
+/** More than the snapshot ever carries (MESSAGES_KEPT_MAX): when to prune the tape's id set. */
+const MESSAGES_IN_VIEW_MAX = 2_000;
 /** Room an event number needs on the timeline before the next one may print. */
-const MARKER_LABEL_GAP_PX = 26;
+const MARKER_LABEL_GAP_PX = 34;
 
 export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbacks): TimelineView {
   const canvas = document.createElement('canvas');
@@ -106,6 +110,18 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
   let markersWidth = -1;
   let labelsKey = '';
   let drawnSecond = -1;
+  // The tape: an offscreen canvas, three windows wide, holding in run time what no longer changes
+  // (landed messages, lanes' delay bars once the lane knows, event lines). Each frame blits it at
+  // its scroll offset and draws only what is still moving, so a frame's canvas work no longer
+  // grows with the thousands of messages in view.
+  const tape = document.createElement('canvas');
+  const tapeContext = tape.getContext('2d');
+  let tapeStartMs = Number.NaN;
+  let tapeAtMs = Number.NaN;
+  let tapeKey = '';
+  const tapeMessages = new Set<number>();
+  const tapeEvents = new Set<number>();
+  const tapeKnown = new Set<string>();
   let drawnChangeKey = '';
 
   const geometry = () => {
@@ -130,6 +146,7 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     // Resizing a canvas resets its state. The font is set here, once, and never per frame or per
     // message: every font assignment is parsed and resolved against the page's style.
     if (context) context.font = CANVAS_FONT;
+    tapeKey = '';
     labelsKey = '';
   }
 
@@ -307,7 +324,8 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     const stepMs = narrow ? 2_000 : 5_000;
     const ticks: number[] = [];
     for (let t = Math.ceil((atMs - windowMs) / stepMs) * stepMs; t <= atMs; t += stepMs) {
-      if (t >= 0) ticks.push(t);
+      // A label half past the plot's left edge would be clipped to a fragment ("0 s" of "60 s").
+      if (t >= 0 && (atMs - t) * pxPerMs <= plotWidth - 16) ticks.push(t);
     }
     const x = (t: number) => gutter + plotWidth - (atMs - t) * pxPerMs;
     const y = TIMELINE_HEIGHT - 6;
@@ -337,6 +355,87 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     return [...LANE_IDS.map((lane) => laneColor(lane, theme)), themeColor('--danger', '#b3261e')];
   }
 
+  /**
+   * Adds to the tape what has stopped changing since the last frame. It starts over when the view
+   * scrolls past its end, goes back in time (a seek or a step back), resizes or changes theme.
+   */
+  function updateTape(snapshot: WebhooksSnapshot, atMs: number, theme: 'light' | 'dark'): void {
+    if (!tapeContext) return;
+    const { windowMs, pxPerMs } = geometry();
+    const ratio = canvas.width / width;
+    const key = `${width}|${ratio}|${theme}`;
+    if (
+      key !== tapeKey ||
+      !(atMs >= tapeAtMs) ||
+      atMs > tapeStartMs + TAPE_WINDOWS * windowMs ||
+      atMs - windowMs < tapeStartMs
+    ) {
+      tapeKey = key;
+      tapeStartMs = atMs - windowMs;
+      tape.width = Math.ceil(TAPE_WINDOWS * windowMs * pxPerMs * ratio) + 2;
+      tape.height = canvas.height;
+      tapeContext.font = CANVAS_FONT;
+      tapeMessages.clear();
+      tapeEvents.clear();
+      tapeKnown.clear();
+    }
+    tapeAtMs = atMs;
+    tapeContext.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const x = (t: number) => (t - tapeStartMs) * pxPerMs;
+    const eventLines = new Path2D();
+    const knownBars = LANE_IDS.map(() => new Path2D());
+    const knownDots = LANE_IDS.map(() => new Path2D());
+    // Marks that began before the tape are drawn too: their left ends fall off its edge.
+    for (const event of snapshot.events) {
+      const ex = x(event.createdAtMs);
+      if (!tapeEvents.has(event.seq) && event.createdAtMs >= tapeStartMs) {
+        tapeEvents.add(event.seq);
+        eventLines.moveTo(ex, 34);
+        eventLines.lineTo(ex, laneTop(LANE_IDS.length));
+      }
+      LANE_IDS.forEach((_, index) => {
+        const known = event.knownAtMs[index]!;
+        const knownKey = `${event.seq}:${index}`;
+        if (known < 0 || known < tapeStartMs || known > atMs || tapeKnown.has(knownKey)) return;
+        tapeKnown.add(knownKey);
+        const yClient = laneTop(index) + LANE_HEIGHT - 12;
+        knownBars[index]!.rect(ex, yClient - 2, Math.max(1, x(known) - ex), 4);
+        knownDots[index]!.moveTo(x(known) + 4, yClient);
+        knownDots[index]!.arc(x(known), yClient, 4, 0, Math.PI * 2);
+      });
+    }
+    tapeContext.strokeStyle = themeColor('--fg-muted', '#555');
+    tapeContext.lineWidth = 1;
+    tapeContext.globalAlpha = 0.35;
+    tapeContext.setLineDash([2, 4]);
+    tapeContext.stroke(eventLines);
+    tapeContext.setLineDash([]);
+    LANE_IDS.forEach((lane, index) => {
+      tapeContext.fillStyle = laneColor(lane, theme);
+      tapeContext.globalAlpha = 0.5;
+      tapeContext.fill(knownBars[index]!);
+      tapeContext.globalAlpha = 1;
+      tapeContext.fill(knownDots[index]!);
+    });
+    const messages = snapshot.messages;
+    drawMessages(
+      tapeContext,
+      messages,
+      { x, startMs: tapeStartMs, atMs, colors: messageColors(theme) },
+      (i) => {
+        if (messages.endAtMs[i]! > atMs) return false;
+        if (tapeMessages.has(messages.id[i]!)) return false;
+        tapeMessages.add(messages.id[i]!);
+        return true;
+      },
+    );
+    // Forget what has scrolled off the tape, so the sets stay as small as the window.
+    if (tapeMessages.size > 4 * MESSAGES_IN_VIEW_MAX) {
+      const kept = new Set(Array.from(messages.id.subarray(0, messages.count)));
+      for (const id of tapeMessages) if (!kept.has(id)) tapeMessages.delete(id);
+    }
+  }
+
   function drawCanvas(snapshot: WebhooksSnapshot, atMs: number): void {
     if (!context) return;
     const theme = currentTheme();
@@ -364,44 +463,46 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
         context.stroke();
       }
     });
-    // Event lines down through every lane, and each lane's delay bar from event to "knows".
-    context.setLineDash([2, 4]);
-    for (const event of snapshot.events) {
-      if (event.createdAtMs < startMs - 30_000) continue;
-      const ex = x(event.createdAtMs);
-      context.beginPath();
-      context.moveTo(ex, 34);
-      context.lineTo(ex, laneTop(LANE_IDS.length));
-      context.stroke();
-    }
-    context.setLineDash([]);
-    context.globalAlpha = 1;
+    context.restore();
+    // What no longer changes comes from the tape, at whole device pixels (no resampling).
+    updateTape(snapshot, atMs, theme);
+    context.save();
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.beginPath();
+    context.rect(Math.round(gutter * ratio), 0, Math.round((plotWidth + 2) * ratio), canvas.height);
+    context.clip();
+    context.drawImage(
+      tape,
+      Math.round((gutter + plotWidth - (atMs - tapeStartMs) * pxPerMs) * ratio),
+      0,
+    );
+    context.restore();
+    context.save();
+    context.beginPath();
+    context.rect(gutter, 0, plotWidth + 2, TIMELINE_HEIGHT);
+    context.clip();
+    // Each lane's bar from an event to now while the lane does not know of it yet.
+    context.globalAlpha = 0.2;
     LANE_IDS.forEach((lane, index) => {
-      const color = laneColor(lane, theme);
       const yClient = laneTop(index) + LANE_HEIGHT - 12;
+      const waiting = new Path2D();
       for (const event of snapshot.events) {
         const known = event.knownAtMs[index]!;
-        const end = known >= 0 && known <= atMs ? known : atMs;
-        if (end < startMs) continue;
-        context.globalAlpha = known >= 0 && known <= atMs ? 0.5 : 0.2;
-        context.fillStyle = color;
-        context.fillRect(
-          x(event.createdAtMs),
-          yClient - 2,
-          Math.max(1, x(end) - x(event.createdAtMs)),
-          4,
-        );
-        if (known >= 0 && known <= atMs) {
-          context.globalAlpha = 1;
-          context.beginPath();
-          context.arc(x(known), yClient, 4, 0, Math.PI * 2);
-          context.fill();
-        }
+        if (known >= 0 && known <= atMs) continue;
+        const left = x(event.createdAtMs);
+        waiting.rect(left, yClient - 2, Math.max(1, x(atMs) - left), 4);
       }
+      context.fillStyle = laneColor(lane, theme);
+      context.fill(waiting);
     });
     context.globalAlpha = 1;
-    // Messages as arrows; one in flight is drawn up to where it is now.
-    drawMessages(context, snapshot.messages, { x, startMs, atMs, colors: messageColors(theme) });
+    // Messages in flight, drawn up to where they are now.
+    drawMessages(
+      context,
+      snapshot.messages,
+      { x, startMs, atMs, colors: messageColors(theme) },
+      (i) => snapshot.messages.endAtMs[i]! > atMs,
+    );
     // Webhook attempts per bucket: bunching shows as tall bars (the thundering herd).
     const herdTop = laneTop(LANE_IDS.length);
     const buckets = snapshot.webhook.attemptBuckets;
@@ -478,6 +579,7 @@ export function drawMessages(
   ctx: CanvasRenderingContext2D,
   messages: MessageColumns,
   { x, startMs, atMs, colors }: MessagePlot,
+  pick: (index: number) => boolean,
 ): void {
   const droppedColor = colors.length - 1;
   // Index: (colour × 2 + thin) × 2 + dashed.
@@ -488,7 +590,7 @@ export function drawMessages(
   for (let i = 0; i < messages.count; i += 1) {
     const sentAtMs = messages.sentAtMs[i]!;
     const endAtMs = messages.endAtMs[i]!;
-    if (endAtMs < startMs || sentAtMs > atMs) continue;
+    if (endAtMs < startMs || sentAtMs > atMs || !pick(i)) continue;
     const flags = messages.flags[i]!;
     const top = laneTop(messages.lane[i]!);
     const yShop = top + 12;
