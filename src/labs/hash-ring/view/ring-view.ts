@@ -462,22 +462,30 @@ export function createRingView(root: HTMLElement, callbacks: RingViewCallbacks):
     context.globalAlpha = 1;
   }
 
+  // Called every frame: a text node written with the same text still costs an SVG text layout.
+  function setText(selection: { node(): SVGTextElement | null }, text: string): void {
+    const node = selection.node();
+    if (node && node.textContent !== text) node.textContent = text;
+  }
+
   function updateCenter(snapshot: HashRingSnapshot): void {
     const lookup = snapshot.lookup;
     if (lookup) {
       const [owner, ...replicas] = lookup.preferenceIds;
-      centerTitle.text(`"${truncate(lookup.key, 22)}"`);
-      centerLine.text(`hash ${formatHash(lookup.keyHash)} → ${owner ?? 'no live server'}`);
-      centerLine2.text(replicas.length > 0 ? `replicas: ${replicas.join(', ')}` : '');
+      setText(centerTitle, `"${truncate(lookup.key, 22)}"`);
+      setText(centerLine, `hash ${formatHash(lookup.keyHash)} → ${owner ?? 'no live server'}`);
+      setText(centerLine2, replicas.length > 0 ? `replicas: ${replicas.join(', ')}` : '');
       return;
     }
     const live = snapshot.servers.filter((s) => !s.failed).length;
-    centerTitle.text(`${live} live server${live === 1 ? '' : 's'}`);
-    centerLine.text(
+    setText(centerTitle, `${live} live server${live === 1 ? '' : 's'}`);
+    setText(
+      centerLine,
       `${snapshot.keysTotal.toLocaleString('en-US')} keys · ${snapshot.config.vnodesPerServer} vnodes each`,
     );
     const change = snapshot.lastChange;
-    centerLine2.text(
+    setText(
+      centerLine2,
       change && change.keysTotal > 0
         ? `last change moved ${((change.movedOnRing / change.keysTotal) * 100).toFixed(1)}% of keys`
         : '',
