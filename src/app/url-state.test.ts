@@ -145,6 +145,21 @@ describe('parseLabSearch (hash-ring schema)', () => {
     expect(notices[1]).toMatch(/^URL parameter "seed" = -Infinity is not a whole number/);
   });
 
+  it("drops a sentence message's full stop inside the notice's parentheses", () => {
+    const schema = z.object({
+      name: z.string().check(z.refine((v) => v === 'ok', '"x" is not a whole number.')),
+    });
+    const { notices } = parseLabSearch(
+      schema,
+      { name: 'ok' },
+      { name: 'x' },
+      hashRingCommandSchema,
+    );
+    expect(notices).toEqual([
+      'URL parameter "name" = "x" is not valid ("x" is not a whole number); using "ok".',
+    ]);
+  });
+
   it('parses valid params given as strings', () => {
     expect(parse({ ...CUSTOM_AS_STRINGS, seed: '123', t: '2500' })).toEqual({
       config: CUSTOM,

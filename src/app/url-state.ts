@@ -107,7 +107,8 @@ function shown(value: unknown): string {
 
 function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
-  return issue ? issue.message : 'invalid';
+  // Messages written as sentences for a form field lose their full stop inside the parentheses.
+  return issue ? issue.message.replace(/\.$/, '') : 'invalid';
 }
 
 export function loggedCommandsSchema(commandSchema: z.ZodMiniType<unknown>) {
