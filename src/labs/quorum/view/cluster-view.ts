@@ -8,7 +8,9 @@
  * servers, clients, quorum rings) are rewritten only when what they show changed, so a frame
  * that only moves messages writes nothing to the DOM.
  */
+
 import { select } from 'd3';
+import { observeWidth } from '../../../app/observe-width';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { formatValue } from '../sim/constants';
 import type { MessageKind } from '../sim/model';
@@ -157,17 +159,10 @@ export function createClusterView(root: HTMLElement, handlers: ClusterHandlers):
   let cssWidth = 0;
   let messageContext: CanvasRenderingContext2D | null = null;
   let latest: { snapshot: QuorumSnapshot; atMs: number } | null = null;
-  const resizeObserver =
-    typeof ResizeObserver === 'undefined'
-      ? null
-      : new ResizeObserver((entries) => {
-          const width = entries[0]?.contentRect.width ?? 0;
-          if (width > 0 && Math.abs(width - cssWidth) > 0.5) {
-            cssWidth = width;
-            if (latest) drawMessages(latest.snapshot, latest.atMs);
-          }
-        });
-  resizeObserver?.observe(root);
+  const stopObservingWidth = observeWidth(root, (widthPx) => {
+    cssWidth = widthPx;
+    if (latest) drawMessages(latest.snapshot, latest.atMs);
+  });
 
   function drawMessages(snapshot: QuorumSnapshot, atMs: number): void {
     const width = cssWidth > 0 ? cssWidth : STAGE_WIDTH;
@@ -311,7 +306,7 @@ export function createClusterView(root: HTMLElement, handlers: ClusterHandlers):
       drawMessages(snapshot, atMs);
     },
     destroy() {
-      resizeObserver?.disconnect();
+      stopObservingWidth();
       svg.remove();
       messageCanvas.remove();
     },

@@ -9,7 +9,9 @@
  * in the readout under the diagram; with the diagram focused, ← and → step through the
  * operations, Home and End jump to the first and last, Escape clears.
  */
+
 import { scaleLinear } from 'd3';
+import { observeWidth } from '../../../app/observe-width';
 import { currentTheme, seriesColor, themeColor } from '../../../app/palette';
 import { formatValue, keyName } from '../sim/constants';
 import type { HistoryOp } from '../sim/model';
@@ -222,18 +224,11 @@ export function createHistoryView(root: HTMLElement): HistoryView {
   let context: CanvasRenderingContext2D | null = null;
   let hatch: { theme: string; pattern: CanvasPattern | null } | null = null;
 
-  const resizeObserver =
-    typeof ResizeObserver === 'undefined'
-      ? null
-      : new ResizeObserver((entries) => {
-          const width = entries[0]?.contentRect.width ?? 0;
-          if (width > 0 && Math.abs(width - cssWidth) > 0.5) {
-            cssWidth = width;
-            drawnKey = '';
-            draw();
-          }
-        });
-  resizeObserver?.observe(wrap);
+  const stopObservingWidth = observeWidth(wrap, (widthPx) => {
+    cssWidth = widthPx;
+    drawnKey = '';
+    draw();
+  });
 
   function heightOf(lanes: number): number {
     return MARGIN.top + lanes * LANE_HEIGHT + MARGIN.bottom;
@@ -549,7 +544,7 @@ export function createHistoryView(root: HTMLElement): HistoryView {
       draw();
     },
     destroy() {
-      resizeObserver?.disconnect();
+      stopObservingWidth();
       if (summaryTimer !== null) clearTimeout(summaryTimer);
       wrap.remove();
       summary.remove();

@@ -11,7 +11,9 @@
  * colour and opacity step, so a frame of thousands of dots is a few dozen canvas calls.
  * Positions are pure functions of the frame's virtual time, so any speed and any seek are exact.
  */
+
 import { select } from 'd3';
+import { observeWidth } from '../../../app/observe-width';
 import { currentTheme, seriesColor, themeColor } from '../../../app/palette';
 import { DOT_LIFE_MS, DOT_TRAVEL_MS } from '../sim/constants';
 import type { LaneView, RateLimiterSnapshot } from '../sim/snapshot';
@@ -187,14 +189,12 @@ export function createLanesView(
 
   // The width is read when it changes, never per frame: reading layout after a frame's writes
   // would force a synchronous layout every frame.
-  const resizeObserver = new ResizeObserver((entries) => {
-    const next = Math.round(entries[0]?.contentRect.width ?? width);
-    if (next > 0 && next !== width) {
-      width = next;
-      if (latest) draw(latest.snapshot, latest.atMs, latest.reducedMotion);
-    }
+  const stopObservingWidth = observeWidth(root, (widthPx) => {
+    const next = Math.round(widthPx);
+    if (next === width) return;
+    width = next;
+    if (latest) draw(latest.snapshot, latest.atMs, latest.reducedMotion);
   });
-  resizeObserver.observe(root);
 
   canvas.addEventListener('click', (event) => {
     const rect = canvas.getBoundingClientRect();
@@ -285,7 +285,7 @@ export function createLanesView(
   return {
     update: draw,
     destroy() {
-      resizeObserver.disconnect();
+      stopObservingWidth();
       container.selectAll('*').remove();
       latest = null;
     },

@@ -3,7 +3,9 @@
  * with its outcome), the backoff delay before each retry, the range the next retries may fall in
  * (from the backoff formula and the jitter choice), and the dead-letter queue after the last.
  */
+
 import { scaleLinear, select } from 'd3';
+import { observeWidth } from '../../../app/observe-width';
 import { currentTheme, seriesColor } from '../../../app/palette';
 import { delayRangeMs } from '../sim/backoff';
 import type { FocusDelivery, WebhooksSnapshot } from '../sim/snapshot';
@@ -77,13 +79,14 @@ export function createRetryView(svgElement: SVGSVGElement): RetryView {
   let drawn: Parameters<RetryView['update']> | null = null;
   // The width comes from a resize observer: reading clientWidth in update would force a layout
   // after every other view's writes, which cost more than the drawing itself at 10×.
-  const resizeObserver = new ResizeObserver(() => {
-    const next = Math.max(320, Math.round(svgElement.parentElement?.clientWidth ?? 800));
-    if (next === width) return;
-    width = next;
-    if (drawn) draw(...drawn);
-  });
-  if (svgElement.parentElement) resizeObserver.observe(svgElement.parentElement);
+  const stopObservingWidth = svgElement.parentElement
+    ? observeWidth(svgElement.parentElement, (widthPx) => {
+        const next = Math.max(320, Math.round(widthPx));
+        if (next === width) return;
+        width = next;
+        if (drawn) draw(...drawn);
+      })
+    : () => {};
 
   return {
     update(delivery, config, atMs) {
@@ -91,7 +94,7 @@ export function createRetryView(svgElement: SVGSVGElement): RetryView {
       draw(delivery, config, atMs);
     },
     destroy() {
-      resizeObserver.disconnect();
+      stopObservingWidth();
       svg.selectAll('*').remove();
     },
   };

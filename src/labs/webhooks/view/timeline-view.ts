@@ -7,7 +7,9 @@
  * at any speed and sits exactly right after a seek. Arrows, delay bars and the attempt histogram
  * move every frame, so they go on a canvas; the event markers are focusable SVG (keyboard).
  */
+
 import { select } from 'd3';
+import { observeWidth } from '../../../app/observe-width';
 import { currentTheme, seriesColor, themeColor } from '../../../app/palette';
 import { ATTEMPT_BUCKET_MS, LANE_IDS, LANE_LABELS, type LaneId } from '../sim/constants';
 import type { ProducedEvent } from '../sim/model';
@@ -121,7 +123,8 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
   let tapeKey = '';
   const tapeMessages = new Set<number>();
   const tapeEvents = new Set<number>();
-  const tapeKnown = new Set<string>();
+  /** Lanes' delay bars on the tape, as event seq × lane count + lane. */
+  const tapeKnown = new Set<number>();
   let drawnChangeKey = '';
 
   const geometry = () => {
@@ -150,15 +153,13 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
     labelsKey = '';
   }
 
-  const resizeObserver = new ResizeObserver(() => {
-    const next = Math.max(320, Math.round(root.clientWidth));
-    if (next !== width) {
-      width = next;
-      layout();
-      if (latest) draw(latest, latestAtMs);
-    }
+  const stopObservingWidth = observeWidth(root, (widthPx) => {
+    const next = Math.max(320, Math.round(widthPx));
+    if (next === width) return;
+    width = next;
+    layout();
+    if (latest) draw(latest, latestAtMs);
   });
-  resizeObserver.observe(root);
   layout();
 
   function drawLabels(snapshot: WebhooksSnapshot): void {
@@ -395,7 +396,7 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
       }
       LANE_IDS.forEach((_, index) => {
         const known = event.knownAtMs[index]!;
-        const knownKey = `${event.seq}:${index}`;
+        const knownKey = event.seq * LANE_IDS.length + index;
         if (known < 0 || known < tapeStartMs || known > atMs || tapeKnown.has(knownKey)) return;
         tapeKnown.add(knownKey);
         const yClient = laneTop(index) + LANE_HEIGHT - 12;
@@ -554,7 +555,7 @@ export function createTimelineView(root: HTMLElement, callbacks: TimelineCallbac
       draw(snapshot, atMs);
     },
     destroy() {
-      resizeObserver.disconnect();
+      stopObservingWidth();
       svg.remove();
       canvas.remove();
     },
